@@ -1,0 +1,35 @@
+# Everyday commands for the GAN-on-MNIST tutorial series: set up, test, lint, open JupyterLab.
+# `make test` is the one test command (README, CI); it creates .venv by itself on a fresh clone.
+
+PYTHON_FOR_VENV ?= python3
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+# Fast-mode runs write here, so they never overwrite the full-mode outputs committed in outputs/.
+TEST_OUTPUTS := $(CURDIR)/outputs/test-run
+
+.PHONY: setup test lint lab clean
+
+setup: $(INSTALLED)
+
+# Re-installs only when pyproject.toml changes: a second `make setup` does nothing slow.
+$(INSTALLED): pyproject.toml
+	$(PYTHON_FOR_VENV) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 10) <= v <= (3, 12) else f"Python 3.10-3.12 needed, found {v}; set PYTHON_FOR_VENV=python3.11")'
+	$(PYTHON_FOR_VENV) -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e ".[dev]"
+	touch $(INSTALLED)
+
+test: setup
+	$(VENV)/bin/ruff check .
+	CGAN_FAST=1 CGAN_OUTPUTS=$(TEST_OUTPUTS) $(PYTHON) -m pytest tests
+	CGAN_FAST=1 CGAN_OUTPUTS=$(TEST_OUTPUTS) $(PYTHON) -m pytest --nbval-lax --nbval-current-env notebooks
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks
+
+clean:
+	rm -rf $(VENV) $(TEST_OUTPUTS)

@@ -1,0 +1,38 @@
+"""Import TensorFlow and Keras once, without the CUDA-probe lines TensorFlow prints on CPU machines.
+
+On a machine without a GPU, TensorFlow's C++ runtime writes lines such as "Could not find cuda
+drivers" and "failed call to cuInit" straight to file descriptor 2 while it loads and first looks
+for devices; they are harmless. Every cgan_lib module that needs TensorFlow imports it from here,
+so those lines are hidden once, during the import only: Python exceptions still propagate.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+
+
+@contextlib.contextmanager
+def _stderr_file_descriptor_silenced() -> Iterator[None]:
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+with _stderr_file_descriptor_silenced():
+    import keras
+    import tensorflow as tf
+
+    tf.config.list_physical_devices()
+
+__all__ = ["keras", "tf"]

@@ -1,0 +1,73 @@
+"""Run-wide settings: the fast-mode switch, explicit seeding, and where outputs are written.
+
+Fast mode (`CGAN_FAST=1`, set by `make test` and CI) shrinks epochs and data everywhere through
+`fast_or_full`, so that notebooks and tests run in seconds instead of minutes.
+Nothing here runs at import time: seeding is always an explicit call to `set_seed`.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+
+T = TypeVar("T")
+
+FAST_MODE_VARIABLE = "CGAN_FAST"
+OUTPUTS_VARIABLE = "CGAN_OUTPUTS"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def fast_mode() -> bool:
+    """True when the `CGAN_FAST` environment variable is set to 1/true/yes."""
+    return os.environ.get(FAST_MODE_VARIABLE, "").strip().lower() in {"1", "true", "yes"}
+
+
+def fast_or_full(fast: T, full: T) -> T:
+    """Return `fast` in fast mode and `full` otherwise, e.g. `epochs = fast_or_full(1, 30)`."""
+    return fast if fast_mode() else full
+
+
+def set_seed(seed: int, deterministic_ops: bool = False) -> None:
+    """Seed Python, NumPy and Keras (and so TensorFlow) from one integer.
+
+    With `deterministic_ops=True`, TensorFlow also uses deterministic kernels, which makes
+    repeated runs on the same machine bit-identical at some cost in speed.
+    """
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    import keras  # imported here so that importing cgan_lib.config stays light
+    import tensorflow as tf
+
+    random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 -- seeds the legacy global RNG that user code may use
+    keras.utils.set_random_seed(seed)
+    if deterministic_ops:
+        tf.config.experimental.enable_op_determinism()
+
+
+def repository_root() -> Path | None:
+    """The repository holding this package (editable install), or None when installed elsewhere."""
+    candidate = PACKAGE_DIR.parent
+    return candidate if (candidate / "pyproject.toml").is_file() else None
+
+
+def outputs_dir(*parts: str) -> Path:
+    """Return (and create) a folder under the project's outputs, e.g. `outputs_dir("01_data")`.
+
+    The root is `$CGAN_OUTPUTS` if set, else the repository's `outputs/`, else
+    `~/.local/share/cgan_lib/outputs` for a non-editable install; never the current directory.
+    """
+    override = os.environ.get(OUTPUTS_VARIABLE)
+    if override:
+        root = Path(override).expanduser()
+    elif (repository := repository_root()) is not None:
+        root = repository / "outputs"
+    else:
+        root = Path.home() / ".local" / "share" / "cgan_lib" / "outputs"
+    folder = root.joinpath(*parts)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -1,0 +1,87 @@
+"""Pure plotting helpers: each takes arrays and returns an image array or a matplotlib Figure.
+
+Figures are built with `matplotlib.figure.Figure`, not pyplot, so nothing global changes and a
+notebook shows a returned figure exactly once. Saving is the caller's choice (`figure.savefig`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+
+def tile_images(images: np.ndarray, rows: int, columns: int, padding: int = 2) -> np.ndarray:
+    """Arrange up to rows*columns images (N, H, W[, 1]) into one (rows*H, columns*W) array.
+
+    Missing cells stay at the images' minimum value; `padding` pixels separate the cells.
+    """
+    images = np.asarray(images)
+    if images.ndim == 4:
+        images = images[..., 0]
+    if images.ndim != 3:
+        raise ValueError(f"expected images of shape (N, H, W) or (N, H, W, 1), got {images.shape}")
+    if len(images) > rows * columns:
+        raise ValueError(f"{len(images)} images do not fit a {rows}×{columns} grid")
+    count, height, width = images.shape
+    background = images.min() if count else 0
+    canvas = np.full(
+        (rows * (height + padding) - padding, columns * (width + padding) - padding),
+        background,
+        dtype=images.dtype,
+    )
+    for index, image in enumerate(images):
+        top, left = (index // columns) * (height + padding), (index % columns) * (width + padding)
+        canvas[top : top + height, left : left + width] = image
+    return canvas
+
+
+def plot_grid(
+    images: np.ndarray,
+    columns: int | None = None,
+    *,
+    row_labels: Sequence[str] | None = None,
+    title: str | None = None,
+    value_range: tuple[float, float] = (-1.0, 1.0),
+    cell_inches: float = 0.6,
+) -> Figure:
+    """A Figure showing images as one grid; `row_labels` name each row (e.g. the digit)."""
+    images = np.asarray(images)
+    count = len(images)
+    columns = columns or int(np.ceil(np.sqrt(count)))
+    rows = int(np.ceil(count / columns))
+    figure = Figure(figsize=(columns * cell_inches + 0.6, rows * cell_inches + 0.4))
+    axes = figure.add_subplot()
+    axes.imshow(tile_images(images, rows, columns), cmap="gray", vmin=value_range[0],
+                vmax=value_range[1])
+    height = images.shape[1] + 2
+    axes.set_xticks([])
+    if row_labels is not None:
+        axes.set_yticks([index * height + height / 2 - 1 for index in range(rows)], row_labels)
+        axes.tick_params(length=0)
+    else:
+        axes.set_yticks([])
+    for spine in axes.spines.values():
+        spine.set_visible(False)
+    if title:
+        axes.set_title(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_histograms(
+    samples: Mapping[str, np.ndarray], bins: int = 50, log_scale: bool = True
+) -> Figure:
+    """One histogram panel per named array, side by side (e.g. pixels before and after scaling)."""
+    figure = Figure(figsize=(4.5 * len(samples), 3.2))
+    for index, (name, values) in enumerate(samples.items()):
+        axes = figure.add_subplot(1, len(samples), index + 1)
+        axes.hist(np.ravel(values), bins=bins, color="tab:blue")
+        axes.set_title(name)
+        axes.set_xlabel("pixel value")
+        if log_scale:
+            axes.set_yscale("log")
+    figure.axes[0].set_ylabel("count" + (" (log scale)" if log_scale else ""))
+    figure.tight_layout()
+    return figure

