@@ -51,3 +51,12 @@ def make_dataset(
     if shuffle:
         dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
     return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def first_of_each_class(labels: np.ndarray, count: int, classes: int = 10) -> np.ndarray:
+    """Indices of the first `count` examples of each class, class by class (one row per digit)."""
+    labels = np.asarray(labels)
+    groups = [np.flatnonzero(labels == digit)[:count] for digit in range(classes)]
+    if any(len(group) < count for group in groups):
+        raise ValueError(f"a class has fewer than {count} examples among {len(labels)} labels")
+    return np.concatenate(groups)
