@@ -85,3 +85,37 @@ def plot_histograms(
     figure.axes[0].set_ylabel("count" + (" (log scale)" if log_scale else ""))
     figure.tight_layout()
     return figure
+
+
+def plot_curves(
+    runs: Mapping[str, Mapping[str, Sequence[float]]],
+    panels: Mapping[str, Sequence[str]],
+    x: str = "epoch",
+    log_scale: Sequence[str] = (),
+) -> Figure:
+    """One panel per entry of `panels` (title → metric names), one line per run and metric.
+
+    `runs` maps a run's name to its history (metric name → values), such as
+    `keras.callbacks.History.history` or `TrainingMonitor.history`. The x axis is the history's
+    `x` entry if it has one, else 1, 2, 3, … (epochs). NaN values leave gaps. Panels named in
+    `log_scale` get a logarithmic y axis.
+    """
+    figure = Figure(figsize=(4.6 * len(panels), 3.4))
+    for index, (title, metrics) in enumerate(panels.items()):
+        axes = figure.add_subplot(1, len(panels), index + 1)
+        for run_name, history in runs.items():
+            for metric in metrics:
+                if metric not in history:
+                    continue
+                values = np.asarray(history[metric], dtype=float)
+                positions = history.get(x, np.arange(1, len(values) + 1))
+                label = metric if len(runs) == 1 else f"{run_name}: {metric}"
+                axes.plot(positions, values, label=label, linewidth=1.4)
+        axes.set_title(title)
+        axes.set_xlabel(x)
+        if title in log_scale:
+            axes.set_yscale("log")
+        axes.grid(alpha=0.3)
+        axes.legend(fontsize=8)
+    figure.tight_layout()
+    return figure

@@ -1,0 +1,222 @@
+"""The GAN as a `keras.Model` whose `train_step` updates the discriminator, then the generator.
+
+One class serves unconditional and conditional generators, MLPs and convolutional networks.
+Conventions: binary cross-entropy on logits, real = 1 and fake = 0; the generator is trained to
+make the discriminator say 1 for its images (the "non-saturating" generator loss).
+
+Two schedules share the same step code:
+- "alternating" (the default, and the one that works): one D update, then one G update, on every
+  mini-batch;
+- "phased" (for the lesson of notebook 03): whole epochs of D updates with G frozen, then whole
+  epochs of G updates with D frozen. `fit` switches the phase at every epoch boundary; even epochs
+  train D, odd epochs train G. A frozen network gets no update at all (the generator also runs in
+  inference mode, so its BatchNorm statistics stay put).
+"""
+
+from __future__ import annotations
+
+from cgan_lib.backend import keras, tf
+
+ops = keras.ops
+SCHEDULES = ("alternating", "phased")
+DISCRIMINATOR_PHASE, GENERATOR_PHASE = 0, 1
+
+
+class GAN(keras.Model):
+    """Train `generator` and `discriminator` against each other with `fit()`.
+
+    `fit` takes batches of images, or of (images, labels) when the generator is conditional
+    (it has a second input, the digit). Generated batches use random digits.
+    """
+
+    def __init__(
+        self,
+        generator: keras.Model,
+        discriminator: keras.Model,
+        *,
+        schedule: str = "alternating",
+        num_classes: int = 10,
+        seed: int | None = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        if schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
+        if len(generator.inputs) != len(discriminator.inputs):
+            raise ValueError(
+                f"generator has {len(generator.inputs)} inputs and discriminator "
+                f"{len(discriminator.inputs)}: both must be conditional or neither"
+            )
+        self.generator = generator
+        self.discriminator = discriminator
+        self.schedule = schedule
+        self.conditional = len(generator.inputs) == 2
+        self.latent_dim = int(generator.inputs[0].shape[-1])
+        self.num_classes = num_classes
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.phase = keras.Variable(DISCRIMINATOR_PHASE, dtype="int32", trainable=False,
+                                    name="phase")
+        self.trackers = {
+            name: keras.metrics.Mean(name=name)
+            for name in ("d_loss", "g_loss", "d_real_accuracy", "d_fake_accuracy",
+                         "g_gradient_norm")
+        }
+
+    def compile(
+        self,
+        generator_optimizer: keras.optimizers.Optimizer,
+        discriminator_optimizer: keras.optimizers.Optimizer,
+        loss: keras.losses.Loss | None = None,
+        **kwargs,
+    ) -> None:
+        """Set both optimizers and the loss (default: binary cross-entropy on logits)."""
+        super().compile(**kwargs)
+        self.generator_optimizer = generator_optimizer
+        self.discriminator_optimizer = discriminator_optimizer
+        self.loss_function = loss or keras.losses.BinaryCrossentropy(from_logits=True)
+        # Built now, so that no optimizer variable is created inside the compiled step.
+        generator_optimizer.build(self.generator.trainable_variables)
+        discriminator_optimizer.build(self.discriminator.trainable_variables)
+
+    @property
+    def metrics(self) -> list[keras.metrics.Metric]:
+        return list(self.trackers.values())
+
+    def call(self, inputs, training: bool = False):
+        """Generate images: `inputs` is z, or [z, labels] for a conditional generator."""
+        return self.generator(inputs, training=training)
+
+    def sample_inputs(self, batch_size):
+        """Random generator inputs for a batch: z ~ N(0, 1) and, if conditional, random digits."""
+        noise = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        if not self.conditional:
+            return noise, None
+        labels = keras.random.randint((batch_size, 1), 0, self.num_classes,
+                                      seed=self.seed_generator, dtype="int32")
+        return noise, labels
+
+    def _generate(self, noise, labels, training: bool):
+        inputs = [noise, labels] if self.conditional else noise
+        return self.generator(inputs, training=training)
+
+    def _judge(self, images, labels, training: bool = True):
+        inputs = [images, labels] if self.conditional else images
+        return self.discriminator(inputs, training=training)
+
+    def _discriminator_losses(self, real_logits, fake_logits):
+        real_loss = self.loss_function(ops.ones_like(real_logits), real_logits)
+        fake_loss = self.loss_function(ops.zeros_like(fake_logits), fake_logits)
+        return real_loss + fake_loss
+
+    def _generator_loss(self, fake_logits):
+        return self.loss_function(ops.ones_like(fake_logits), fake_logits)
+
+    def _discriminator_update(self, real_images, real_labels, generator_training: bool):
+        noise, fake_labels = self.sample_inputs(ops.shape(real_images)[0])
+        fake_images = self._generate(noise, fake_labels, training=generator_training)
+        with tf.GradientTape() as tape:
+            real_logits = self._judge(real_images, real_labels)
+            fake_logits = self._judge(fake_images, fake_labels)
+            loss = self._discriminator_losses(real_logits, fake_logits)
+        variables = self.discriminator.trainable_variables
+        self.discriminator_optimizer.apply(tape.gradient(loss, variables), variables)
+        self.trackers["d_loss"].update_state(loss)
+        self.trackers["d_real_accuracy"].update_state(ops.mean(real_logits > 0))
+        self.trackers["d_fake_accuracy"].update_state(ops.mean(fake_logits < 0))
+        return loss
+
+    def _generator_update(self, batch_size):
+        noise, fake_labels = self.sample_inputs(batch_size)
+        with tf.GradientTape() as tape:
+            fake_logits = self._judge(self._generate(noise, fake_labels, training=True),
+                                      fake_labels)
+            loss = self._generator_loss(fake_logits)
+        variables = self.generator.trainable_variables
+        gradients = tape.gradient(loss, variables)
+        self.generator_optimizer.apply(gradients, variables)
+        self.trackers["g_loss"].update_state(loss)
+        self.trackers["g_gradient_norm"].update_state(global_norm(gradients))
+        return loss
+
+    def train_step(self, data):
+        real_images, real_labels = self._split_batch(data)
+        batch_size = ops.shape(real_images)[0]
+        if self.schedule == "alternating":
+            self._discriminator_update(real_images, real_labels, generator_training=True)
+            self._generator_update(batch_size)
+        else:
+            ops.cond(
+                ops.equal(self.phase, DISCRIMINATOR_PHASE),
+                lambda: self._discriminator_update(real_images, real_labels,
+                                                   generator_training=False),
+                lambda: self._generator_update(batch_size),
+            )
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def _split_batch(self, data):
+        if isinstance(data, (tuple, list)):
+            images, labels = data[0], data[1]
+            return images, ops.reshape(ops.cast(labels, "int32"), (-1, 1))
+        if self.conditional:
+            raise ValueError("a conditional GAN needs (images, labels) batches, got images only")
+        return data, None
+
+    def diagnostics(self, real_images, real_labels, noise, fake_labels) -> dict[str, float]:
+        """D and G losses, D's accuracy on real and fake, and the norm of G's gradient, measured on
+        the given batch without changing any weight (networks in inference mode)."""
+        real_images, noise = ops.convert_to_tensor(real_images), ops.convert_to_tensor(noise)
+        if self.conditional:
+            real_labels = ops.reshape(ops.convert_to_tensor(real_labels, "int32"), (-1, 1))
+            fake_labels = ops.reshape(ops.convert_to_tensor(fake_labels, "int32"), (-1, 1))
+        with tf.GradientTape() as tape:
+            fake_logits = self._judge(self._generate(noise, fake_labels, training=False),
+                                      fake_labels, training=False)
+            generator_loss = self._generator_loss(fake_logits)
+        gradients = tape.gradient(generator_loss, self.generator.trainable_variables)
+        real_logits = self._judge(real_images, real_labels, training=False)
+        return {
+            "d_loss": float(self._discriminator_losses(real_logits, fake_logits)),
+            "g_loss": float(generator_loss),
+            "d_real_accuracy": float(ops.mean(real_logits > 0)),
+            "d_fake_accuracy": float(ops.mean(fake_logits < 0)),
+            "g_gradient_norm": float(global_norm(gradients)),
+        }
+
+    def fit(self, x=None, *args, callbacks=None, **kwargs):
+        """`keras.Model.fit`; with the phased schedule, also switches the phase at each epoch.
+
+        A `tf.data.Dataset` is expected to shuffle itself (see `make_dataset`).
+        """
+        callbacks = list(callbacks or [])
+        if self.schedule == "phased":
+            callbacks.insert(0, PhaseSwitcher())
+        if isinstance(x, tf.data.Dataset):
+            kwargs.setdefault("shuffle", False)
+        return super().fit(x, *args, callbacks=callbacks, **kwargs)
+
+
+class PhaseSwitcher(keras.callbacks.Callback):
+    """Phased schedule: even epochs train the discriminator, odd epochs the generator.
+
+    At the end of an epoch, the frozen network's metrics (not measured that epoch) are logged as
+    NaN rather than as a misleading 0.
+    """
+
+    FROZEN_METRICS = {
+        DISCRIMINATOR_PHASE: ("g_loss", "g_gradient_norm"),
+        GENERATOR_PHASE: ("d_loss", "d_real_accuracy", "d_fake_accuracy"),
+    }
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        self.model.phase.assign(DISCRIMINATOR_PHASE if epoch % 2 == 0 else GENERATOR_PHASE)
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        for name in self.FROZEN_METRICS[int(self.model.phase.numpy())]:
+            if logs is not None and name in logs:
+                logs[name] = float("nan")
+
+
+def global_norm(tensors) -> keras.KerasTensor:
+    """The Euclidean norm of all tensors taken together (None gradients are skipped)."""
+    return ops.sqrt(sum(ops.sum(ops.square(t)) for t in tensors if t is not None))
+

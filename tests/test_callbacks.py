@@ -1,0 +1,41 @@
+"""Tests for the sample-grid and monitor callbacks: they write only under the given folder."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from cgan_lib.backend import keras
+from cgan_lib.callbacks import SampleGrid, TrainingMonitor
+from cgan_lib.config import outputs_dir
+from cgan_lib.data import make_dataset
+from cgan_lib.gan import GAN
+from cgan_lib.models import build_mlp_discriminator, build_mlp_generator
+from cgan_lib.viz import plot_curves
+
+
+def test_callbacks_write_grids_and_a_gif_and_record_diagnostics(outputs):
+    generator = build_mlp_generator(latent_dim=8, hidden_units=(16,), conditional=True)
+    discriminator = build_mlp_discriminator(hidden_units=(16,), conditional=True)
+    gan = GAN(generator, discriminator, seed=0)
+    gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (24, 28, 28, 1)).astype(np.float32)
+    labels = rng.integers(0, 10, 24)
+    folder = outputs_dir("test_callbacks")
+    grid = SampleGrid(folder, columns=4)
+    monitor = TrainingMonitor(images[:8], labels[:8], every_steps=2)
+    gan.fit(make_dataset(images, labels, batch_size=8, seed=0), epochs=2, verbose=0,
+            callbacks=[grid, monitor])
+
+    assert folder.is_relative_to(outputs)
+    assert sorted(p.name for p in folder.iterdir()) == ["generated_epoch_01.png",
+                                                        "generated_epoch_02.png"]
+    assert sorted(grid.grids) == [1, 2] and grid.grids[1].shape == (40, 28, 28, 1)
+    gif = Image.open(grid.save_gif(folder / "training.gif"))
+    assert gif.n_frames == 2
+    assert monitor.history["step"] == [0, 2, 4, 6]
+    assert all(np.isfinite(monitor.history["g_gradient_norm"]))
+
+    figure = plot_curves({"run": monitor.history}, {"D accuracy": ["d_real_accuracy"]}, x="step")
+    assert figure.axes[0].get_lines()[0].get_xdata().tolist() == [0, 2, 4, 6]

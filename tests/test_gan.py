@@ -1,0 +1,132 @@
+"""Tests for the GAN model: both schedules, conditioning, freezing, and the MLP builders."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cgan_lib.backend import keras
+from cgan_lib.config import set_seed
+from cgan_lib.data import make_dataset
+from cgan_lib.gan import GAN
+from cgan_lib.generate import generate
+from cgan_lib.models import build_mlp_discriminator, build_mlp_generator
+
+layers = keras.layers
+
+
+def tiny_gan(conditional=True, schedule="alternating", generator=None):
+    generator = generator or build_mlp_generator(latent_dim=8, hidden_units=(16,),
+                                                 conditional=conditional)
+    discriminator = build_mlp_discriminator(hidden_units=(16,), conditional=conditional)
+    gan = GAN(generator, discriminator, schedule=schedule, seed=3)
+    gan.compile(keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5))
+    return gan
+
+
+def weights(model):
+    return model.get_weights()
+
+
+def changed(before, model):
+    return any(not np.array_equal(a, b) for a, b in zip(before, weights(model), strict=True))
+
+
+def tiny_data(count=20):
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (count, 28, 28, 1)).astype(np.float32)
+    labels = rng.integers(0, 10, count).astype(np.int32)
+    return images, labels
+
+
+def test_train_step_updates_both_networks_with_finite_losses():
+    set_seed(1)
+    gan = tiny_gan()
+    generator_before, discriminator_before = weights(gan.generator), weights(gan.discriminator)
+    images, labels = tiny_data(16)
+    history = gan.fit(make_dataset(images, labels, batch_size=8, shuffle=False), epochs=1,
+                      verbose=0)
+    assert changed(generator_before, gan.generator)
+    assert changed(discriminator_before, gan.discriminator)
+    for name in ("d_loss", "g_loss", "d_real_accuracy", "d_fake_accuracy", "g_gradient_norm"):
+        assert np.isfinite(history.history[name][0]), name
+
+
+def test_the_last_smaller_batch_trains():
+    gan = tiny_gan(conditional=False)
+    images, _ = tiny_data(20)
+    history = gan.fit(make_dataset(images, batch_size=8, seed=0), epochs=1, verbose=0)
+    assert np.isfinite(history.history["g_loss"][0])
+
+
+def test_the_conditional_generator_depends_on_the_label():
+    gan = tiny_gan()
+    noise = np.random.default_rng(0).standard_normal((1, 8)).astype(np.float32)
+    three = gan.generator([noise, np.array([[3]], np.int32)]).numpy()
+    seven = gan.generator([noise, np.array([[7]], np.int32)]).numpy()
+    assert not np.allclose(three, seven)
+
+
+def test_a_conditional_gan_refuses_unlabelled_batches():
+    gan = tiny_gan()
+    images, _ = tiny_data(8)
+    with pytest.raises(ValueError, match="labels"):
+        gan.fit(make_dataset(images, batch_size=8), epochs=1, verbose=0)
+
+
+def generator_with_batch_norm():
+    noise = keras.Input((8,))
+    features = layers.BatchNormalization()(layers.Dense(16)(noise))
+    image = layers.Reshape((28, 28, 1))(layers.Dense(784, activation="tanh")(features))
+    return keras.Model(noise, image)
+
+
+def test_the_phased_schedule_freezes_the_other_network_entirely():
+    """Even epochs change only D; odd epochs only G (BatchNorm statistics included)."""
+    gan = tiny_gan(conditional=False, schedule="phased", generator=generator_with_batch_norm())
+    images, _ = tiny_data(16)
+    dataset = make_dataset(images, batch_size=8, seed=0)
+
+    generator_before, discriminator_before = weights(gan.generator), weights(gan.discriminator)
+    history = gan.fit(dataset, epochs=1, verbose=0)
+    assert changed(discriminator_before, gan.discriminator)
+    assert not changed(generator_before, gan.generator)
+    assert np.isnan(history.history["g_loss"][0]) and np.isfinite(history.history["d_loss"][0])
+
+    generator_before, discriminator_before = weights(gan.generator), weights(gan.discriminator)
+    history = gan.fit(dataset, initial_epoch=1, epochs=2, verbose=0)
+    assert changed(generator_before, gan.generator)
+    assert not changed(discriminator_before, gan.discriminator)
+    assert np.isnan(history.history["d_loss"][0]) and np.isfinite(history.history["g_loss"][0])
+
+
+def test_diagnostics_measure_without_changing_weights():
+    gan = tiny_gan()
+    images, labels = tiny_data(12)
+    noise = np.random.default_rng(1).standard_normal((12, 8)).astype(np.float32)
+    generator_before, discriminator_before = weights(gan.generator), weights(gan.discriminator)
+    values = gan.diagnostics(images, labels, noise, labels)
+    assert set(values) == {"d_loss", "g_loss", "d_real_accuracy", "d_fake_accuracy",
+                           "g_gradient_norm"}
+    assert values["g_gradient_norm"] > 0 and 0 <= values["d_real_accuracy"] <= 1
+    assert not changed(generator_before, gan.generator)
+    assert not changed(discriminator_before, gan.discriminator)
+
+
+def test_mismatched_networks_and_unknown_schedules_are_refused():
+    with pytest.raises(ValueError, match="conditional"):
+        GAN(build_mlp_generator(conditional=True), build_mlp_discriminator(conditional=False))
+    with pytest.raises(ValueError, match="'sometimes'"):
+        GAN(build_mlp_generator(), build_mlp_discriminator(), schedule="sometimes")
+
+
+def test_mlp_builders_give_the_documented_shapes():
+    generator = build_mlp_generator(latent_dim=100, conditional=True)
+    discriminator = build_mlp_discriminator(conditional=True)
+    noise = np.zeros((3, 100), np.float32)
+    labels = np.array([[0], [5], [9]], np.int32)
+    images = keras.ops.convert_to_numpy(generator([noise, labels]))
+    assert images.shape == (3, 28, 28, 1)
+    assert tuple(discriminator([images, labels]).shape) == (3, 1)
+    assert images.min() >= -1 and images.max() <= 1
+    assert generate(generator, digit=4, count=5, seed=0).shape == (5, 28, 28, 1)
