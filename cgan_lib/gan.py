@@ -1,8 +1,9 @@
 """The GAN as a `keras.Model` whose `train_step` updates the discriminator, then the generator.
 
 One class serves unconditional and conditional generators, MLPs and convolutional networks.
-Conventions: binary cross-entropy on logits, real = 1 and fake = 0; the generator is trained to
-make the discriminator say 1 for its images (the "non-saturating" generator loss).
+Conventions: binary cross-entropy on logits, real = 1 and fake = 0. The generator loss is either
+"non_saturating" (the default: make D say 1 for fakes, -log D(G(z))) or "minimax" (the original
+objective: minimize log(1 - D(G(z))), whose gradient vanishes once D rejects the fakes confidently).
 
 Two schedules share the same step code:
 - "alternating" (the default, and the one that works): one D update, then one G update, on every
@@ -19,6 +20,7 @@ from cgan_lib.backend import keras, tf
 
 ops = keras.ops
 SCHEDULES = ("alternating", "phased")
+GENERATOR_LOSSES = ("non_saturating", "minimax")
 DISCRIMINATOR_PHASE, GENERATOR_PHASE = 0, 1
 
 
@@ -35,6 +37,7 @@ class GAN(keras.Model):
         discriminator: keras.Model,
         *,
         schedule: str = "alternating",
+        generator_loss: str = "non_saturating",
         num_classes: int = 10,
         seed: int | None = None,
         **kwargs,
@@ -42,6 +45,10 @@ class GAN(keras.Model):
         super().__init__(**kwargs)
         if schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
+        if generator_loss not in GENERATOR_LOSSES:
+            raise ValueError(
+                f"generator_loss must be one of {GENERATOR_LOSSES}, got {generator_loss!r}"
+            )
         if len(generator.inputs) != len(discriminator.inputs):
             raise ValueError(
                 f"generator has {len(generator.inputs)} inputs and discriminator "
@@ -50,6 +57,7 @@ class GAN(keras.Model):
         self.generator = generator
         self.discriminator = discriminator
         self.schedule = schedule
+        self.generator_loss = generator_loss
         self.conditional = len(generator.inputs) == 2
         self.latent_dim = int(generator.inputs[0].shape[-1])
         self.num_classes = num_classes
@@ -109,6 +117,8 @@ class GAN(keras.Model):
         return real_loss + fake_loss
 
     def _generator_loss(self, fake_logits):
+        if self.generator_loss == "minimax":
+            return -self.loss_function(ops.zeros_like(fake_logits), fake_logits)
         return self.loss_function(ops.ones_like(fake_logits), fake_logits)
 
     def _discriminator_update(self, real_images, real_labels, generator_training: bool):

@@ -119,3 +119,26 @@ def plot_curves(
         axes.legend(fontsize=8)
     figure.tight_layout()
     return figure
+
+
+def plot_snapshots(
+    snapshots: Mapping[str, np.ndarray],
+    columns: int,
+    value_range: tuple[float, float] = (-1.0, 1.0),
+    panel_inches: float = 2.6,
+    panels_per_row: int = 5,
+) -> Figure:
+    """Several image grids side by side, each titled by its key (e.g. "epoch 5": images)."""
+    count = len(snapshots)
+    panel_columns = min(count, panels_per_row)
+    panel_rows = int(np.ceil(count / panel_columns))
+    figure = Figure(figsize=(panel_inches * panel_columns, (panel_inches + 0.3) * panel_rows))
+    for index, (title, images) in enumerate(snapshots.items()):
+        rows = int(np.ceil(len(images) / columns))
+        axes = figure.add_subplot(panel_rows, panel_columns, index + 1)
+        axes.imshow(tile_images(images, rows, columns), cmap="gray", vmin=value_range[0],
+                    vmax=value_range[1])
+        axes.set_title(title, fontsize=10)
+        axes.axis("off")
+    figure.tight_layout()
+    return figure
