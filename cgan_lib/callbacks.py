@@ -1,5 +1,6 @@
-"""Keras callbacks for GAN training: per-epoch sample grids (and a GIF of them), and a monitor that
-measures D and G on a fixed probe batch every few steps (losses, D's accuracy, G's gradient norm).
+"""Keras callbacks for GAN training: per-epoch sample grids (and a GIF of them), a monitor that
+measures D and G on a fixed probe batch every few steps (losses, D's accuracy, G's gradient norm),
+a per-epoch history file that survives resumed runs, and quality scores per epoch.
 
 Both take their fixed inputs once, so that epochs, and runs, are compared on the same noise.
 Files are written only under the folder they are given.
@@ -7,6 +8,7 @@ Files are written only under the folder they are given.
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -22,7 +24,8 @@ from cgan_lib.generate import (
     run_generator,
     sample_noise,
 )
-from cgan_lib.viz import plot_grid, tile_images
+from cgan_lib.metrics import score_generator
+from cgan_lib.viz import plot_curves, tile_images
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -56,18 +59,18 @@ class SampleGrid(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         images = run_generator(self.model.generator, *self.inputs)
         self.grids[epoch + 1] = images
-        row_labels = [str(d) for d in range(10)] if self.inputs[1] is not None else None
-        figure = plot_grid(images, self.columns, row_labels=row_labels,
-                           title=f"epoch {epoch + 1}")
-        figure.savefig(self.folder / self.filename.format(epoch=epoch + 1), dpi=80)
+        self.grid_image(images).save(self.folder / self.filename.format(epoch=epoch + 1))
+
+    def grid_image(self, images: np.ndarray) -> Image.Image:
+        """The images tiled into one grayscale picture, one pixel per pixel."""
+        rows = int(np.ceil(len(images) / self.columns))
+        return Image.fromarray(from_tanh_range(tile_images(images, rows, self.columns)))
 
     def save_gif(self, path: Path, milliseconds_per_frame: int = 400) -> Path:
         """Write the grids of all epochs so far as an animated GIF; returns the path."""
         if not self.grids:
             raise ValueError("no grids yet: train for at least one epoch first")
-        rows = int(np.ceil(len(next(iter(self.grids.values()))) / self.columns))
-        frames = [Image.fromarray(from_tanh_range(tile_images(images, rows, self.columns)))
-                  for _, images in sorted(self.grids.items())]
+        frames = [self.grid_image(images) for _, images in sorted(self.grids.items())]
         frames[0].save(path, save_all=True, append_images=frames[1:],
                        duration=milliseconds_per_frame, loop=0)
         return Path(path)
@@ -124,3 +127,64 @@ class TrainingMonitor(keras.callbacks.Callback):
                       seconds=time.perf_counter() - self.started)
         for name, value in values.items():
             self.history.setdefault(name, []).append(value)
+
+
+class EpochHistory(keras.callbacks.Callback):
+    """Keep a per-epoch log in a JSON file across interrupted and resumed runs, and redraw the
+    loss plot after every epoch.
+
+    When training resumes at epoch k (after a crash, from a checkpoint), entries for epochs ≥ k
+    are dropped first, so no epoch is ever counted twice.
+    """
+
+    def __init__(self, path: Path, plot_path: Path | None = None) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.plot_path = plot_path
+        self.epochs: list[dict[str, float]] = []
+        self.first_epoch_seen = False
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        if not self.first_epoch_seen:
+            self.first_epoch_seen = True
+            self.epochs = [entry for entry in read_epoch_history(self.path)
+                           if entry["epoch"] <= epoch]
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        entry = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}}
+        self.epochs = [e for e in self.epochs if e["epoch"] != epoch + 1] + [entry]
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(self.epochs, indent=1))
+        temporary.replace(self.path)
+        if self.plot_path is not None:
+            figure = plot_curves({"run": as_columns(self.epochs)},
+                                 {"losses per epoch": ["d_loss", "g_loss"]}, x="epoch")
+            figure.savefig(self.plot_path, dpi=100)
+
+
+def read_epoch_history(path: Path) -> list[dict[str, float]]:
+    """The entries an `EpochHistory` wrote (an empty list if there is no file yet)."""
+    path = Path(path)
+    return json.loads(path.read_text()) if path.is_file() else []
+
+
+def as_columns(entries: list[dict[str, float]]) -> dict[str, list[float]]:
+    """[{epoch: 1, d_loss: …}, …] → {"epoch": [1, …], "d_loss": […], …}."""
+    return {key: [entry.get(key, float("nan")) for entry in entries]
+            for key in dict.fromkeys(k for entry in entries for k in entry)}
+
+
+class QualityPerEpoch(keras.callbacks.Callback):
+    """After every epoch, score the generator with the project's classifier (conditional accuracy
+    and Fréchet distance, on `per_digit` images of each digit) and add both to the epoch's logs."""
+
+    def __init__(self, per_digit: int = 200, seed: int = 0) -> None:
+        super().__init__()
+        self.per_digit = per_digit
+        self.seed = seed
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        scores = score_generator(self.model.generator, self.per_digit, self.seed)
+        if logs is not None:
+            logs["conditional_accuracy"] = scores.accuracy
+            logs["frechet_distance"] = scores.frechet_distance

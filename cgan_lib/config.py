@@ -1,5 +1,6 @@
 """Run-wide settings: the fast-mode switch, explicit seeding, and where outputs are written.
 
+Training recipes are frozen dataclasses: every hyperparameter of a run is a named field.
 Fast mode (`CGAN_FAST=1`, set by `make test` and CI) shrinks epochs and data everywhere through
 `fast_or_full`, so that notebooks and tests run in seconds instead of minutes.
 Nothing here runs at import time: seeding is always an explicit call to `set_seed`.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -71,3 +73,27 @@ def outputs_dir(*parts: str) -> Path:
     folder = root.joinpath(*parts)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Every hyperparameter of a conditional DCGAN training run (shared/GUIDE.md §1 by default)."""
+
+    name: str = "reference"
+    latent_dim: int = 100
+    embedding_dim: int = 50
+    batch_size: int = 128
+    epochs: int = 30
+    learning_rate: float = 2e-4
+    beta_1: float = 0.5
+    seed: int = 504
+    training_images: int = 60_000
+    jit_compile: bool = True  # XLA: faster here, measured by benchmarks/train_step.py
+
+    def shrunk_for_fast_mode(self) -> Recipe:
+        """The same recipe, cut to one epoch on 2,048 images when fast mode is on."""
+        return replace(self, epochs=1, training_images=2048) if fast_mode() else self
+
+
+REFERENCE_RECIPE = Recipe()
+RECIPES = {"reference": REFERENCE_RECIPE}

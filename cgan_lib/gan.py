@@ -64,6 +64,7 @@ class GAN(keras.Model):
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.phase = keras.Variable(DISCRIMINATOR_PHASE, dtype="int32", trainable=False,
                                     name="phase")
+        self.built = True  # both networks are built models (BackupAndRestore checks this)
         self.trackers = {
             name: keras.metrics.Mean(name=name)
             for name in ("d_loss", "g_loss", "d_real_accuracy", "d_fake_accuracy",
@@ -78,7 +79,7 @@ class GAN(keras.Model):
         **kwargs,
     ) -> None:
         """Set both optimizers and the loss (default: binary cross-entropy on logits)."""
-        super().compile(**kwargs)
+        super().compile(optimizer=None, **kwargs)  # the two optimizers below do the work
         self.generator_optimizer = generator_optimizer
         self.discriminator_optimizer = discriminator_optimizer
         self.loss_function = loss or keras.losses.BinaryCrossentropy(from_logits=True)

@@ -70,3 +70,51 @@ def build_mlp_discriminator(
     logit = layers.Dense(1, name="logit")(features)
     name = "conditional_mlp_discriminator" if conditional else "mlp_discriminator"
     return keras.Model(inputs if conditional else image, logit, name=name)
+
+
+def build_dcgan_generator(latent_dim: int = 100, embedding_dim: int = 50,
+                          num_classes: int = NUM_CLASSES, kernel_size: int = 4) -> keras.Model:
+    """The reference conditional DCGAN generator (shared/GUIDE.md §1).
+
+    label → Embedding(10, 50) → flatten, joined to z → Dense(7·7·256) → BatchNorm → ReLU →
+    7×7×256 → Conv2DTranspose(128, 4×4, stride 2) → BatchNorm → ReLU (14×14×128) →
+    Conv2DTranspose(1, 4×4, stride 2, tanh) → 28×28×1. Kernel 4 is divisible by the stride,
+    which avoids the checkerboard pattern that uneven kernel overlaps cause.
+    """
+    noise = keras.Input(shape=(latent_dim,), name="z")
+    label = _label_input()
+    embedded = layers.Flatten(name="label_vector")(
+        layers.Embedding(num_classes, embedding_dim, name="label_embedding")(label))
+    features = layers.Concatenate(name="z_and_label")([noise, embedded])
+    features = layers.Dense(7 * 7 * 256, use_bias=False)(features)
+    features = layers.ReLU()(layers.BatchNormalization()(features))
+    features = layers.Reshape((7, 7, 256))(features)                       # (N, 7, 7, 256)
+    features = layers.Conv2DTranspose(128, kernel_size, strides=2, padding="same",
+                                      use_bias=False)(features)             # (N, 14, 14, 128)
+    features = layers.ReLU()(layers.BatchNormalization()(features))
+    image = layers.Conv2DTranspose(1, kernel_size, strides=2, padding="same",
+                                   activation="tanh", name="image")(features)  # (N, 28, 28, 1)
+    return keras.Model([noise, label], image, name="dcgan_generator")
+
+
+def build_dcgan_discriminator(num_classes: int = NUM_CLASSES, kernel_size: int = 4,
+                              dropout: float = 0.3) -> keras.Model:
+    """The reference conditional DCGAN discriminator (shared/GUIDE.md §1).
+
+    label → Embedding(10, 784) → a 28×28 mask, stacked with the image as a second channel →
+    Conv2D(64, 4×4, stride 2) → LeakyReLU(0.2) → Dropout(0.3) (14×14×64) →
+    Conv2D(128, 4×4, stride 2) → LeakyReLU(0.2) → Dropout(0.3) (7×7×128) → flatten → one logit.
+    No BatchNorm in D.
+    """
+    height, width, _ = IMAGE_SHAPE
+    image = keras.Input(shape=IMAGE_SHAPE, name="image")
+    label = _label_input()
+    mask = layers.Embedding(num_classes, height * width, name="label_mask_embedding")(label)
+    mask = layers.Reshape((height, width, 1), name="label_mask")(mask)     # (N, 28, 28, 1)
+    features = layers.Concatenate(name="image_and_mask")([image, mask])    # (N, 28, 28, 2)
+    for filters in (64, 128):
+        features = layers.Conv2D(filters, kernel_size, strides=2, padding="same")(features)
+        features = layers.LeakyReLU(0.2)(features)
+        features = layers.Dropout(dropout)(features)
+    logit = layers.Dense(1, name="logit")(layers.Flatten()(features))
+    return keras.Model([image, label], logit, name="dcgan_discriminator")
