@@ -70,6 +70,7 @@ def test_two_short_trainings_from_the_same_seed_give_identical_weights(tmp_path)
     recipe = replace(REFERENCE_RECIPE, training_images=256, batch_size=64)
     first = train_recipe(recipe, tmp_path / "first", epochs=1, quality_per_digit=10, verbose=0)
     second = train_recipe(recipe, tmp_path / "second", epochs=1, quality_per_digit=10, verbose=0)
-    for a, b in zip(first.gan.generator.get_weights(), second.gan.generator.get_weights(), strict=True):
+    pairs = zip(first.gan.generator.get_weights(), second.gan.generator.get_weights(), strict=True)
+    for a, b in pairs:
         np.testing.assert_array_equal(a, b)
     assert first.history[0]["d_loss"] == second.history[0]["d_loss"]
