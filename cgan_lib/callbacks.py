@@ -131,7 +131,8 @@ class TrainingMonitor(keras.callbacks.Callback):
 
 class EpochHistory(keras.callbacks.Callback):
     """Keep a per-epoch log in a JSON file across interrupted and resumed runs, and redraw the
-    loss plot after every epoch.
+    loss plot after every epoch. Each entry holds the epoch number (from 1), the epoch's logs, and
+    `seconds`: the epoch's wall time, including the callbacks that ran before this one.
 
     When training resumes at epoch k (after a crash, from a checkpoint), entries for epochs ≥ k
     are dropped first, so no epoch is ever counted twice.
@@ -143,15 +144,18 @@ class EpochHistory(keras.callbacks.Callback):
         self.plot_path = plot_path
         self.epochs: list[dict[str, float]] = []
         self.first_epoch_seen = False
+        self.epoch_started = 0.0
 
     def on_epoch_begin(self, epoch: int, logs=None) -> None:
         if not self.first_epoch_seen:
             self.first_epoch_seen = True
             self.epochs = [entry for entry in read_epoch_history(self.path)
                            if entry["epoch"] <= epoch]
+        self.epoch_started = time.perf_counter()
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
-        entry = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}}
+        entry = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()},
+                 "seconds": time.perf_counter() - self.epoch_started}
         self.epochs = [e for e in self.epochs if e["epoch"] != epoch + 1] + [entry]
         temporary = self.path.with_suffix(".tmp")
         temporary.write_text(json.dumps(self.epochs, indent=1))

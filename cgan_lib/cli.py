@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     classifier = commands.add_parser("train-classifier",
                                      help="retrain the classifier the metrics use")
-    classifier.add_argument("--epochs", type=positive_int, default=4)
+    classifier.add_argument("--epochs", type=positive_int, default=6)
     return parser
 
 

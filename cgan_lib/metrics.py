@@ -43,17 +43,18 @@ def build_classifier() -> keras.Model:
     return keras.Model(image, logits, name="mnist_classifier")
 
 
-def train_classifier(epochs: int = 4, seed: int = 504, save_to: Path | None = CLASSIFIER_WEIGHTS,
+def train_classifier(epochs: int = 6, seed: int = 504, save_to: Path | None = CLASSIFIER_WEIGHTS,
                      verbose: int = 2) -> tuple[keras.Model, float]:
     """Train the classifier on MNIST's training set; returns it and its test accuracy."""
     set_seed(seed)
     (x_train, y_train), (x_test, y_test) = load_mnist(verbose=bool(verbose))
     classifier = build_classifier()
-    classifier.compile(optimizer=keras.optimizers.Adam(1e-3),
+    dataset = make_dataset(to_tanh_range(x_train), y_train, batch_size=128, seed=seed)
+    schedule = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=epochs * len(dataset))
+    classifier.compile(optimizer=keras.optimizers.Adam(schedule),
                        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                        metrics=["accuracy"])
-    classifier.fit(make_dataset(to_tanh_range(x_train), y_train, batch_size=128, seed=seed),
-                   epochs=epochs, verbose=verbose, shuffle=False)
+    classifier.fit(dataset, epochs=epochs, verbose=verbose, shuffle=False)
     _, accuracy = classifier.evaluate(to_tanh_range(x_test), y_test.astype(np.int32),
                                       verbose=0)
     if save_to is not None:
@@ -78,7 +79,7 @@ def load_classifier() -> keras.Model:
 @functools.cache
 def _feature_model() -> keras.Model:
     classifier = load_classifier()
-    return keras.Model(classifier.inputs,
+    return keras.Model(classifier.input,
                        [classifier.get_layer(FEATURES_LAYER).output, classifier.outputs[0]])
 
 
