@@ -11,9 +11,9 @@ import numbers
 import numpy as np
 
 from cgan_lib.backend import keras
+from cgan_lib.models import NUM_CLASSES
 
 MAX_COUNT = 10_000
-NUM_CLASSES = 10
 CHUNK = 1_000
 
 
