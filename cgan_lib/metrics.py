@@ -58,9 +58,16 @@ def train_classifier(epochs: int = 6, seed: int = 504, save_to: Path | None = CL
     _, accuracy = classifier.evaluate(to_tanh_range(x_test), y_test.astype(np.int32),
                                       verbose=0)
     if save_to is not None:
-        Path(save_to).parent.mkdir(parents=True, exist_ok=True)
-        classifier.save_weights(save_to)
+        save_weights_only(classifier, Path(save_to))
     return classifier, float(accuracy)
+
+
+def save_weights_only(classifier: keras.Model, path: Path) -> None:
+    """Save the classifier's weights without its optimizer state (a third of the size)."""
+    uncompiled = build_classifier()
+    uncompiled.set_weights(classifier.get_weights())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    uncompiled.save_weights(path)
 
 
 @functools.cache
