@@ -37,7 +37,7 @@ def images_per_second(jit_compile: bool, steps: int, repeats: int) -> list[float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--steps", type=int, default=40, help="training steps per measurement")
-    parser.add_argument("--repeats", type=int, default=3, help="measurements per variant")
+    parser.add_argument("--repeats", type=int, default=5, help="measurements per variant")
     arguments = parser.parse_args()
     print(f"CPU cores visible: {os.cpu_count()}; batch {REFERENCE_RECIPE.batch_size}; "
           f"{arguments.steps} steps × {arguments.repeats} repeats per variant")
@@ -45,10 +45,11 @@ def main() -> None:
     for name, jit in (("graph", False), ("graph + XLA", True)):
         rates = images_per_second(jit, arguments.steps, arguments.repeats)
         results[name] = float(np.median(rates))
-        print(f"{name:12s} images/s: median {results[name]:7.1f} "
+        print(f"{name:12s} images/s: median {results[name]:7.1f}, best {max(rates):7.1f} "
               f"(runs: {', '.join(f'{r:.1f}' for r in rates)}) → "
-              f"{60000 / results[name]:6.1f} s per 60,000-image epoch")
-    print(f"XLA / graph speed ratio: {results['graph + XLA'] / results['graph']:.2f}")
+              f"{60000 / results[name]:6.1f} s per 60,000-image epoch at the median")
+    print(f"XLA / graph speed ratio (medians): {results['graph + XLA'] / results['graph']:.2f}")
+    print("Timings on a shared or throttled machine vary between runs: compare medians of several.")
 
 
 if __name__ == "__main__":
