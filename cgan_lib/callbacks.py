@@ -24,7 +24,7 @@ from cgan_lib.generate import (
     run_generator,
     sample_noise,
 )
-from cgan_lib.metrics import score_generator
+from cgan_lib.metrics import score_generator, score_unconditional_generator
 from cgan_lib.viz import plot_curves, tile_images
 
 
@@ -179,8 +179,9 @@ def as_columns(entries: list[dict[str, float]]) -> dict[str, list[float]]:
 
 
 class QualityPerEpoch(keras.callbacks.Callback):
-    """After every epoch, score the generator with the project's classifier (conditional accuracy
-    and Fréchet distance, on `per_digit` images of each digit) and add both to the epoch's logs."""
+    """After every epoch, score the generator with the project's classifier and add the scores
+    to the epoch's logs: the Fréchet distance to the test set (on 10 × `per_digit` images), and
+    for a conditional generator also the conditional accuracy."""
 
     def __init__(self, per_digit: int = 200, seed: int = 0) -> None:
         super().__init__()
@@ -188,7 +189,13 @@ class QualityPerEpoch(keras.callbacks.Callback):
         self.seed = seed
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
-        scores = score_generator(self.model.generator, self.per_digit, self.seed)
+        generator = self.model.generator
+        if is_conditional(generator):
+            scores = score_generator(generator, self.per_digit, self.seed)
+            quality = {"conditional_accuracy": scores.accuracy,
+                       "frechet_distance": scores.frechet_distance}
+        else:
+            quality = {"frechet_distance": score_unconditional_generator(
+                generator, 10 * self.per_digit, self.seed)}
         if logs is not None:
-            logs["conditional_accuracy"] = scores.accuracy
-            logs["frechet_distance"] = scores.frechet_distance
+            logs.update(quality)

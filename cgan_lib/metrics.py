@@ -21,7 +21,13 @@ import numpy as np
 from cgan_lib.backend import keras
 from cgan_lib.config import PACKAGE_DIR, set_seed
 from cgan_lib.data import first_of_each_class, make_dataset, to_tanh_range
-from cgan_lib.generate import NUM_CLASSES, digit_rows_inputs, latent_dim_of, run_generator
+from cgan_lib.generate import (
+    NUM_CLASSES,
+    digit_rows_inputs,
+    latent_dim_of,
+    run_generator,
+    sample_noise,
+)
 from cgan_lib.mnist import load_mnist
 
 CLASSIFIER_WEIGHTS = PACKAGE_DIR / "assets" / "mnist_classifier.weights.h5"
@@ -137,6 +143,18 @@ def _test_set() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     _, (x_test, y_test) = load_mnist(verbose=False)
     features, predictions = classify(to_tanh_range(x_test))
     return features, predictions, y_test
+
+
+def frechet_distance_to_test_set(images: np.ndarray) -> float:
+    """Fréchet distance between the images' classifier features and the real test set's."""
+    return frechet_distance(classify(images)[0], _test_set()[0])
+
+
+def score_unconditional_generator(generator: keras.Model, count: int = 1000,
+                                  seed: int = 0) -> float:
+    """Fréchet distance to the test set of `count` images from an unconditional generator."""
+    return frechet_distance_to_test_set(
+        run_generator(generator, sample_noise(count, latent_dim_of(generator), seed)))
 
 
 def score_images(images: np.ndarray, labels: np.ndarray) -> Scores:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from cgan_lib.backend import keras, tf
-from cgan_lib.callbacks import SampleGrid, TrainingMonitor
+from cgan_lib.callbacks import QualityPerEpoch, SampleGrid, TrainingMonitor
 from cgan_lib.config import set_seed
 from cgan_lib.gan import GAN
 
@@ -24,12 +24,14 @@ ModelBuilder = Callable[[], keras.Model]
 
 @dataclass
 class ScheduleRun:
-    """What one run produced: per-epoch logs, probe measurements, grids per round, wall time."""
+    """What one run produced: per-epoch logs, probe measurements, grids and Fréchet distance
+    per round, wall time."""
 
     name: str
     history: dict[str, list[float]]
     monitor: dict[str, list[float]]
     grids_by_round: dict[int, np.ndarray]
+    frechet_by_round: dict[int, float]
     seconds: float
 
 
@@ -70,25 +72,33 @@ def run_schedule(
     grids = SampleGrid(folder)
     monitor = TrainingMonitor(probe_images, every_steps=monitor_every_steps, seed=seed)
     started = time.perf_counter()
-    history = gan.fit(dataset, epochs=rounds * epochs_per_round, callbacks=[grids, monitor],
+    history = gan.fit(dataset, epochs=rounds * epochs_per_round,
+                      callbacks=[grids, monitor, QualityPerEpoch(per_digit=100, seed=seed)],
                       verbose=0)
     seconds = time.perf_counter() - started
-    by_round = {epoch // epochs_per_round: images for epoch, images in grids.grids.items()
-                if epoch % epochs_per_round == 0}
+    round_ends = range(epochs_per_round, rounds * epochs_per_round + 1, epochs_per_round)
     name = f"{schedule}, {generator_loss.replace('_', '-')}"
-    return ScheduleRun(name, history.history, monitor.history, by_round, seconds)
+    return ScheduleRun(
+        name, history.history, monitor.history,
+        {epoch // epochs_per_round: grids.grids[epoch] for epoch in round_ends},
+        {epoch // epochs_per_round: history.history["frechet_distance"][epoch - 1]
+         for epoch in round_ends},
+        seconds,
+    )
 
 
 def summarize(runs: list[ScheduleRun]) -> str:
     """A text table: for each run, D's accuracy and G's gradient norm at the end, the smallest
-    gradient norm seen in the second half of training, and the wall time."""
-    lines = [f"{'run':32s} {'D acc real':>10s} {'D acc fake':>10s} {'|grad G| end':>12s} "
-             f"{'|grad G| min, 2nd half':>22s} {'seconds':>8s}"]
+    gradient norm seen in the second half of training, the final Fréchet distance (1,000 samples
+    against the test set; lower is better) and the wall time."""
+    lines = [f"{'run':30s} {'D acc real':>10s} {'D acc fake':>10s} {'|grad G| end':>12s} "
+             f"{'|grad G| min, 2nd half':>22s} {'Fréchet':>8s} {'seconds':>8s}"]
     for run in runs:
         norms = run.monitor["g_gradient_norm"]
         lines.append(
-            f"{run.name:32s} {run.monitor['d_real_accuracy'][-1]:10.2f} "
+            f"{run.name:30s} {run.monitor['d_real_accuracy'][-1]:10.2f} "
             f"{run.monitor['d_fake_accuracy'][-1]:10.2f} {norms[-1]:12.4f} "
-            f"{min(norms[len(norms) // 2:]):22.4f} {run.seconds:8.0f}"
+            f"{min(norms[len(norms) // 2:]):22.4f} "
+            f"{run.frechet_by_round[max(run.frechet_by_round)]:8.1f} {run.seconds:8.0f}"
         )
     return "\n".join(lines)
