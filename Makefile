@@ -7,6 +7,8 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 # Fast-mode runs write here, so they never overwrite the full-mode outputs committed in outputs/.
 TEST_OUTPUTS := $(CURDIR)/outputs/test-run
+# Debian's Chromium, for the browser test of notebook 05 (Playwright's own download cannot work here).
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: setup test lint lab demo train benchmark clean
 
@@ -20,7 +22,12 @@ $(INSTALLED): pyproject.toml
 	$(PYTHON) -m pip install --quiet -e ".[dev]"
 	touch $(INSTALLED)
 
-test: setup
+$(CHROMIUM):
+	@if [ "$$(id -u)" != 0 ]; then echo "the browser test needs Debian's chromium: sudo apt-get install chromium"; exit 1; fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
+		|| (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
+
+test: setup $(CHROMIUM)
 	rm -rf $(TEST_OUTPUTS)
 	$(VENV)/bin/ruff check .
 	CGAN_FAST=1 CGAN_OUTPUTS=$(TEST_OUTPUTS) $(PYTHON) -m pytest tests
@@ -40,6 +47,7 @@ train: setup
 
 benchmark: setup
 	$(PYTHON) benchmarks/train_step.py
+	$(PYTHON) benchmarks/render_grid.py
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks

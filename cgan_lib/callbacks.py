@@ -16,7 +16,6 @@ import numpy as np
 from PIL import Image
 
 from cgan_lib.backend import keras
-from cgan_lib.data import from_tanh_range
 from cgan_lib.generate import (
     digit_rows_inputs,
     is_conditional,
@@ -25,7 +24,8 @@ from cgan_lib.generate import (
     sample_noise,
 )
 from cgan_lib.metrics import score_generator, score_unconditional_generator
-from cgan_lib.viz import plot_curves, tile_images
+from cgan_lib.pictures import grid_picture
+from cgan_lib.viz import plot_curves
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -63,8 +63,7 @@ class SampleGrid(keras.callbacks.Callback):
 
     def grid_image(self, images: np.ndarray) -> Image.Image:
         """The images tiled into one grayscale picture, one pixel per pixel."""
-        rows = int(np.ceil(len(images) / self.columns))
-        return Image.fromarray(from_tanh_range(tile_images(images, rows, self.columns)))
+        return Image.fromarray(grid_picture(images, self.columns))
 
     def save_gif(self, path: Path, milliseconds_per_frame: int = 400) -> Path:
         """Write the grids of all epochs so far as an animated GIF; returns the path."""

@@ -1,7 +1,9 @@
 """Draw digits from a trained generator, with every input checked before TensorFlow sees it.
 
 Noise comes from NumPy's seeded generator, so the same (digit, count, seed) gives the same images
-on the same machine, independently of any training-time random state.
+on the same machine, independently of any training-time random state. Besides plain sampling:
+a digit morph (the generator split where z meets the label's code, so that codes can be mixed)
+and a latent walk (spherical interpolation between two seeds' noise vectors).
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ import numbers
 import numpy as np
 
 from cgan_lib.backend import keras
+from cgan_lib.inference import fast_inference
 from cgan_lib.models import NUM_CLASSES
 
 MAX_COUNT = 10_000
 CHUNK = 1_000
+MAX_NOISE_SCALE = 3.0
 
 
 def check_digit(digit: object) -> int:
@@ -42,6 +46,23 @@ def check_seed(seed: object) -> int:
     return int(seed)
 
 
+def check_noise_scale(noise_scale: object) -> float:
+    """Return `noise_scale` as a float if it is a number in (0, MAX_NOISE_SCALE], else raise."""
+    if isinstance(noise_scale, bool) or not isinstance(noise_scale, numbers.Real) \
+            or not 0 < noise_scale <= MAX_NOISE_SCALE:
+        raise ValueError(f"noise scale must be a number above 0 and at most {MAX_NOISE_SCALE}, "
+                         f"got {noise_scale!r}")
+    return float(noise_scale)
+
+
+def check_fraction(fraction: object, name: str = "fraction") -> float:
+    """Return `fraction` as a float if it is a number from 0 to 1, else raise a `ValueError`."""
+    if isinstance(fraction, bool) or not isinstance(fraction, numbers.Real) \
+            or not 0 <= fraction <= 1:
+        raise ValueError(f"{name} must be a number from 0 to 1, got {fraction!r}")
+    return float(fraction)
+
+
 def latent_dim_of(generator: keras.Model) -> int:
     return int(generator.inputs[0].shape[-1])
 
@@ -58,7 +79,10 @@ def sample_noise(count: int, latent_dim: int, seed: int) -> np.ndarray:
 
 def run_generator(generator: keras.Model, noise: np.ndarray,
                   labels: np.ndarray | None = None) -> np.ndarray:
-    """Run the generator in inference mode, in chunks; returns images (N, 28, 28, 1) in [-1, 1]."""
+    """Run the generator in inference mode, in chunks; returns images (N, 28, 28, 1) in [-1, 1].
+
+    It runs through `fast_inference`: the same function as `generator(inputs, training=False)`.
+    """
     noise = np.asarray(noise, dtype=np.float32)
     latent_dim = latent_dim_of(generator)
     if noise.ndim != 2 or noise.shape[1] != latent_dim:
@@ -72,14 +96,17 @@ def run_generator(generator: keras.Model, noise: np.ndarray,
         if labels is not None:
             chunk_labels = np.asarray(labels[start : start + CHUNK], dtype=np.int32)
             inputs = [inputs, chunk_labels.reshape(-1, 1)]
-        outputs.append(keras.ops.convert_to_numpy(generator(inputs, training=False)))
+        outputs.append(keras.ops.convert_to_numpy(fast_inference(generator)(inputs)))
     return np.concatenate(outputs)
 
 
 def generate(generator: keras.Model, digit: int | None = None, count: int = 16,
-             seed: int = 0) -> np.ndarray:
-    """`count` images of `digit` (None for an unconditional generator), (count, 28, 28, 1)."""
-    count, seed = check_count(count), check_seed(seed)
+             seed: int = 0, noise_scale: float = 1.0) -> np.ndarray:
+    """`count` images of `digit` (None for an unconditional generator), (count, 28, 28, 1).
+
+    `noise_scale` below 1 shrinks the noise toward zero ("truncation"): tidier, less varied digits.
+    """
+    count, seed, noise_scale = check_count(count), check_seed(seed), check_noise_scale(noise_scale)
     labels = None
     if is_conditional(generator):
         if digit is None:
@@ -87,7 +114,8 @@ def generate(generator: keras.Model, digit: int | None = None, count: int = 16,
         labels = np.full(count, check_digit(digit), dtype=np.int32)
     elif digit is not None:
         raise ValueError(f"this generator is unconditional: it cannot draw digit {digit!r}")
-    return run_generator(generator, sample_noise(count, latent_dim_of(generator), seed), labels)
+    noise = sample_noise(count, latent_dim_of(generator), seed) * np.float32(noise_scale)
+    return run_generator(generator, noise, labels)
 
 
 def digit_rows_inputs(per_digit: int, latent_dim: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -100,3 +128,63 @@ def generate_digit_rows(generator: keras.Model, per_digit: int = 10, seed: int =
     """Images for a 10-row grid: row d holds `per_digit` samples of digit d."""
     noise, labels = digit_rows_inputs(per_digit, latent_dim_of(generator), seed)
     return run_generator(generator, noise, labels)
+
+
+class LabelMixer:
+    """A conditional generator split where z meets the label's code (its embedding or one-hot).
+
+    `codes[d]` is the code of digit d; `images(noise, codes)` runs the rest of the generator on any
+    codes, including mixtures of two digits' codes, which no integer label can express.
+    """
+
+    def __init__(self, generator: keras.Model) -> None:
+        if not is_conditional(generator):
+            raise ValueError(f"generator {generator.name!r} takes no label: nothing to morph")
+        noise_input, label_input = generator.inputs
+        joins = [layer for layer in generator.layers
+                 if isinstance(layer, keras.layers.Concatenate) and layer.input[0] is noise_input]
+        if len(joins) != 1:
+            raise ValueError(f"generator {generator.name!r} has no single layer joining z to the "
+                             "label's code; the morph needs one")
+        noise_and_code = joins[0].input
+        encoder = keras.Model(label_input, noise_and_code[1])
+        digits = np.arange(NUM_CLASSES, dtype=np.int32).reshape(-1, 1)
+        self.codes = keras.ops.convert_to_numpy(encoder(digits))             # (10, code_dim)
+        self.decoder = keras.Model(noise_and_code, generator.output)
+        self.latent_dim = latent_dim_of(generator)
+
+    def mixed_code(self, from_digit: int, to_digit: int, mix: float) -> np.ndarray:
+        """(1 - mix) · code(from_digit) + mix · code(to_digit)."""
+        start, end = self.codes[check_digit(from_digit)], self.codes[check_digit(to_digit)]
+        mix = check_fraction(mix, "mix")
+        return ((1 - mix) * start + mix * end).astype(np.float32)
+
+    def morph(self, from_digit: int, to_digit: int, mixes: np.ndarray | list[float],
+              seed: int = 0) -> np.ndarray:
+        """One image per mix (N, 28, 28, 1), all from the same noise vector."""
+        codes = np.stack([self.mixed_code(from_digit, to_digit, mix) for mix in mixes])
+        noise = np.repeat(sample_noise(1, self.latent_dim, seed), len(codes), axis=0)
+        return keras.ops.convert_to_numpy(fast_inference(self.decoder)([noise, codes]))
+
+
+def slerp(start: np.ndarray, end: np.ndarray, fractions: np.ndarray | list[float]) -> np.ndarray:
+    """Spherical interpolation from vector `start` to `end`, one row per fraction in [0, 1].
+
+    Unlike a straight line, it keeps the norm typical of Gaussian noise between the two ends.
+    """
+    fractions = np.array([check_fraction(fraction) for fraction in fractions])[:, None]
+    cosine = np.dot(start, end) / (np.linalg.norm(start) * np.linalg.norm(end))
+    angle = np.arccos(np.clip(cosine, -1.0, 1.0))
+    if angle < 1e-6:  # (nearly) the same direction: the straight line is the arc
+        return ((1 - fractions) * start + fractions * end).astype(np.float32)
+    return ((np.sin((1 - fractions) * angle) * start + np.sin(fractions * angle) * end)
+            / np.sin(angle)).astype(np.float32)
+
+
+def latent_walk(generator: keras.Model, digit: int, from_seed: int, to_seed: int,
+                fractions: np.ndarray | list[float]) -> np.ndarray:
+    """Images of one digit along the arc between two seeds' noise vectors, one per fraction."""
+    latent_dim = latent_dim_of(generator)
+    start = sample_noise(1, latent_dim, from_seed)[0]
+    noise = slerp(start, sample_noise(1, latent_dim, to_seed)[0], fractions)
+    return run_generator(generator, noise, np.full(len(noise), check_digit(digit), np.int32))

@@ -19,3 +19,11 @@ def outputs(tmp_path, monkeypatch):
     folder = tmp_path / "outputs"
     monkeypatch.setenv("CGAN_OUTPUTS", str(folder))
     return folder
+
+
+@pytest.fixture(scope="session")
+def shipped_generator():
+    """The generator trained with the reference recipe and committed under outputs/models/."""
+    from cgan_lib.persistence import load_generator
+
+    return load_generator()

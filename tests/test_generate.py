@@ -5,8 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cgan_lib.generate import generate, generate_digit_rows, run_generator
-from cgan_lib.models import build_mlp_generator
+from cgan_lib.generate import (
+    LabelMixer,
+    generate,
+    generate_digit_rows,
+    latent_walk,
+    run_generator,
+    sample_noise,
+    slerp,
+)
+from cgan_lib.models import build_dcgan_generator, build_mlp_generator
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +68,60 @@ def test_digit_rows_hold_one_row_per_digit(conditional_generator):
     single = generate(conditional_generator, digit=0, count=3, seed=0)
     assert not np.array_equal(rows[:3], rows[3:6])  # different digits, same structure
     assert single.shape == rows[:3].shape
+
+
+def test_noise_scale_shrinks_the_noise_and_bad_scales_are_refused(conditional_generator):
+    noise = sample_noise(4, 8, seed=3)
+    expected = run_generator(conditional_generator, 0.5 * noise, np.full(4, 6))
+    scaled = generate(conditional_generator, digit=6, count=4, seed=3, noise_scale=0.5)
+    np.testing.assert_allclose(scaled, expected, atol=1e-6)
+    for bad in (0, -1.0, 3.5, "1", True):
+        with pytest.raises(ValueError, match=f"noise scale .* got {bad!r}"):
+            generate(conditional_generator, digit=6, noise_scale=bad)
+
+
+@pytest.mark.parametrize("build", [
+    lambda: build_mlp_generator(latent_dim=8, hidden_units=(16,), conditional=True),
+    lambda: build_dcgan_generator(latent_dim=8, embedding_dim=5),
+], ids=["one-hot MLP", "embedding DCGAN"])
+def test_the_label_mixer_ends_are_the_generators_own_digits(build):
+    generator = build()
+    mixer = LabelMixer(generator)
+    assert mixer.codes.shape[0] == 10
+    frames = mixer.morph(2, 9, [0.0, 0.5, 1.0], seed=4)
+    noise = sample_noise(1, 8, seed=4)
+    np.testing.assert_allclose(frames[0], run_generator(generator, noise, np.array([2]))[0],
+                               atol=1e-5)
+    np.testing.assert_allclose(frames[2], run_generator(generator, noise, np.array([9]))[0],
+                               atol=1e-5)
+    assert not np.allclose(frames[1], frames[0]) and not np.allclose(frames[1], frames[2])
+    with pytest.raises(ValueError, match="mix must be a number from 0 to 1, got 1.5"):
+        mixer.morph(2, 9, [1.5])
+    with pytest.raises(ValueError, match="got 10"):
+        mixer.morph(2, 10, [0.5])
+
+
+def test_the_label_mixer_needs_a_conditional_generator():
+    with pytest.raises(ValueError, match="takes no label"):
+        LabelMixer(build_mlp_generator(latent_dim=8, hidden_units=(16,)))
+
+
+def test_slerp_keeps_the_ends_and_the_gaussian_norm():
+    start, end = sample_noise(2, 100, seed=0)
+    path = slerp(start, end, np.linspace(0, 1, 11))
+    np.testing.assert_allclose(path[0], start, atol=1e-5)
+    np.testing.assert_allclose(path[-1], end, atol=1e-5)
+    norms = np.linalg.norm(path, axis=1)
+    straight_middle = np.linalg.norm((start + end) / 2)
+    assert norms[5] > 0.95 * min(norms[0], norms[-1]) > straight_middle
+    np.testing.assert_allclose(slerp(start, start, [0.3])[0], start, atol=1e-6)
+
+
+def test_a_latent_walk_runs_from_one_seed_to_the_other(conditional_generator):
+    walk = latent_walk(conditional_generator, 5, from_seed=1, to_seed=2, fractions=[0, 0.5, 1])
+    np.testing.assert_allclose(walk[0], generate(conditional_generator, 5, 1, seed=1)[0],
+                               atol=1e-5)
+    np.testing.assert_allclose(walk[2], generate(conditional_generator, 5, 1, seed=2)[0],
+                               atol=1e-5)
+    with pytest.raises(ValueError, match="seed must be a non-negative integer, got -2"):
+        latent_walk(conditional_generator, 5, from_seed=-2, to_seed=2, fractions=[0])

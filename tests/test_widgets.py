@@ -1,0 +1,126 @@
+"""Headless tests of the digit studio: drive the widgets as a user would (set values, click
+buttons) and check what they show, with the shipped generator and the project's classifier."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from cgan_lib.data import to_tanh_range
+from cgan_lib.generate import LabelMixer, generate
+from cgan_lib.metrics import classify
+from cgan_lib.pictures import digit_grid_picture, grid_picture, morph_pictures, png_bytes
+from cgan_lib.widgets import DigitMorph, DigitPicker, LatentWalk, parse_seed
+
+CELL = 28 + 2  # a digit and the padding after it
+
+
+def shown(picture_widget, zoom: int) -> np.ndarray:
+    """The picture an Image widget shows, back at one pixel per generated pixel."""
+    image = np.asarray(Image.open(io.BytesIO(picture_widget.value)))
+    return image[::zoom, ::zoom]
+
+
+def cells(picture: np.ndarray) -> np.ndarray:
+    """Cut a grid picture back into its 28×28 digits, in [-1, 1] for the classifier."""
+    rows, columns = (picture.shape[0] + 2) // CELL, (picture.shape[1] + 2) // CELL
+    digits = [picture[row * CELL : row * CELL + 28, column * CELL : column * CELL + 28]
+              for row in range(rows) for column in range(columns)]
+    return to_tanh_range(np.stack(digits))
+
+
+def test_png_bytes_enlarges_by_whole_pixels():
+    picture = grid_picture(np.linspace(-1, 1, 3 * 28 * 28).reshape(3, 28, 28, 1))
+    assert picture.shape == (28, 3 * 28 + 2 * 2) and picture.dtype == np.uint8
+    decoded = np.asarray(Image.open(io.BytesIO(png_bytes(picture, zoom=3))))
+    np.testing.assert_array_equal(decoded, np.kron(picture, np.ones((3, 3), np.uint8)))
+
+
+def test_the_picker_shows_the_picked_digit(shipped_generator):
+    picker = DigitPicker(shipped_generator, digit=7, count=20, seed=0)
+    for digit in (3, 8):
+        picker.controls["digit"].value = digit
+        picture = shown(picker.pictures[0], zoom=2)
+        np.testing.assert_array_equal(picture,
+                                      digit_grid_picture(shipped_generator, digit, 20, 0))
+        _, predicted = classify(cells(picture))
+        assert len(predicted) == 20 and np.mean(predicted == digit) >= 0.9
+    picker.controls["count"].value = 35
+    assert shown(picker.pictures[0], zoom=2).shape == (4 * CELL - 2, 10 * CELL - 2)
+
+
+def test_the_new_seed_button_types_a_seed_and_redraws(shipped_generator):
+    picker = DigitPicker(shipped_generator, digit=2, count=10, seed=0)
+    before = picker.pictures[0].value
+    picker.children[2].children[1].click()  # the "new seed" button beside the seed box
+    seed = parse_seed(picker.controls["seed"].value)
+    assert picker.pictures[0].value != before
+    np.testing.assert_array_equal(shown(picker.pictures[0], zoom=2),
+                                  digit_grid_picture(shipped_generator, 2, 10, seed))
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"digit": 12}, "digit must be from 0 to 9, got 12"),
+    ({"count": 0}, "count must be from 1 to 10000, got 0"),
+    ({"seed": "-1"}, "seed must be a whole number of 0 or more, got &#x27;-1&#x27;"),
+    ({"seed": "abc"}, "got &#x27;abc&#x27;"),
+    ({"noise_scale": 0}, "noise scale must be a number above 0"),
+])
+def test_a_bad_value_is_refused_with_a_message_and_the_picture_kept(shipped_generator, change,
+                                                                    message):
+    picker = DigitPicker(shipped_generator, digit=5, count=8, seed=1)
+    before, settings = picker.pictures[0].value, picker.settings()
+    (name, value), = change.items()
+    if name == "seed":  # what a user can type: the seed box takes any text
+        picker.controls["seed"].value = value
+    else:  # beyond what the buttons and sliders offer: the same path, from Python
+        assert picker.show(**change) is False
+    assert message in picker.message.value and "color:#b00020" in picker.message.value
+    assert picker.pictures[0].value == before
+    assert {key: item for key, item in picker.settings().items() if key != "seed"} == \
+        {key: item for key, item in settings.items() if key != "seed"}
+    picker.controls["seed"].value = "4"  # a good value afterwards draws again
+    assert "drawn in" in picker.message.value and picker.pictures[0].value != before
+
+
+def test_the_morph_starts_and_ends_on_the_two_digits(shipped_generator):
+    morph = DigitMorph(shipped_generator, from_digit=1, to_digit=7, seed=0)
+    strip = shown(morph.pictures[0], zoom=2)
+    frames = cells(strip)
+    assert len(frames) == 9
+    np.testing.assert_allclose(frames[0], generate(shipped_generator, 1, 1, seed=0)[0],
+                               atol=1 / 127.5 + 1e-6)  # PNG rounding
+    np.testing.assert_allclose(frames[-1], generate(shipped_generator, 7, 1, seed=0)[0],
+                               atol=1 / 127.5 + 1e-6)
+    morph.controls["mix"].value = 1.0
+    np.testing.assert_array_equal(shown(morph.pictures[1], zoom=8), strip[:, -28:])
+    morph.controls["from_digit"].value = 0
+    morph.controls["to_digit"].value = 6
+    ends = []
+    for seed in range(10):
+        strip, _ = morph_pictures(LabelMixer(shipped_generator), 0, 6, 0.5, seed)
+        ends.append(cells(strip)[[0, -1]])
+    _, predicted = classify(np.concatenate(ends))
+    assert np.mean(predicted == np.tile([0, 6], 10)) >= 0.9
+    np.testing.assert_array_equal(shown(morph.pictures[0], zoom=2),
+                                  morph_pictures(morph.mixer, 0, 6, 1.0, 0)[0])
+
+
+def test_the_latent_walk_keeps_the_digit_while_the_style_changes(shipped_generator):
+    walk = LatentWalk(shipped_generator, digit=4, from_seed=0, to_seed=1)
+    frames = cells(shown(walk.pictures[0], zoom=2))
+    np.testing.assert_allclose(frames[0], generate(shipped_generator, 4, 1, seed=0)[0],
+                               atol=1 / 127.5 + 1e-6)
+    np.testing.assert_allclose(frames[-1], generate(shipped_generator, 4, 1, seed=1)[0],
+                               atol=1 / 127.5 + 1e-6)
+    _, predicted = classify(frames)
+    assert np.mean(predicted == 4) >= 0.8
+    assert np.abs(frames[0] - frames[-1]).mean() > 0.05  # the style did change
+    before = walk.pictures[1].value
+    walk.controls["position"].value = 0.9
+    assert walk.pictures[1].value != before
+    walk.controls["to_seed"].value = "x1"
+    assert "got &#x27;x1&#x27;" in walk.message.value
