@@ -74,8 +74,20 @@ class Studio(widgets.VBox):
         self._quiet = False
         super().__init__([*rows, self.message, *pictures])
         for control in controls.values():
-            control.observe(lambda _change: self.show(), names="value")
+            control.observe(self._on_change, names="value")
         self.show()
+
+    def _on_change(self, _change: dict) -> None:
+        """A control changed: draw. In JupyterLab an exception raised in a callback would vanish,
+        so even an unexpected one is shown in the message line."""
+        try:
+            self.show()
+        except Exception as error:  # noqa: BLE001 -- shown to the user instead of lost
+            self.report_error(f"unexpected error: {type(error).__name__}: {error}")
+
+    def report_error(self, text: str) -> None:
+        """Show `text` in red in the message line."""
+        self.message.value = f'<span style="color:#b00020">⚠ {html.escape(text)}</span>'
 
     def settings(self) -> dict[str, object]:
         """The controls' current values, seeds still as typed."""
@@ -105,7 +117,7 @@ class Studio(widgets.VBox):
             pngs = [png_bytes(picture, zoom)
                     for picture, zoom in zip(self.draw(**settings), self.zooms, strict=True)]
         except ValueError as error:
-            self.message.value = f'<span style="color:#b00020">⚠ {html.escape(str(error))}</span>'
+            self.report_error(str(error))
             return False
         self._set_controls(changes)
         for picture, png in zip(self.pictures, pngs, strict=True):

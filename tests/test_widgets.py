@@ -124,3 +124,16 @@ def test_the_latent_walk_keeps_the_digit_while_the_style_changes(shipped_generat
     assert walk.pictures[1].value != before
     walk.controls["to_seed"].value = "x1"
     assert "got &#x27;x1&#x27;" in walk.message.value
+
+
+def test_an_unexpected_error_in_a_callback_is_shown_not_lost(shipped_generator, monkeypatch):
+    picker = DigitPicker(shipped_generator, digit=5, count=4, seed=1)
+    before = picker.pictures[0].value
+
+    def broken_draw(**settings):
+        raise RuntimeError("the generator is gone")
+
+    monkeypatch.setattr(picker, "draw", broken_draw)
+    picker.controls["digit"].value = 6
+    assert "unexpected error: RuntimeError: the generator is gone" in picker.message.value
+    assert picker.pictures[0].value == before
