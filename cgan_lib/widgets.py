@@ -45,12 +45,14 @@ def parse_seed(text: object) -> int:
 
 
 def digit_buttons(value: int, description: str) -> widgets.ToggleButtons:
+    """Ten toggle buttons, 0 to 9, one of them pressed."""
     return widgets.ToggleButtons(options=[(str(digit), digit) for digit in range(NUM_CLASSES)],
                                  value=value, description=description,
                                  style={"button_width": "34px"})
 
 
 def fraction_slider(description: str) -> widgets.FloatSlider:
+    """A slider from 0 to 1 that redraws while it moves (a morph or walk frame is cheap)."""
     return widgets.FloatSlider(0.5, min=0.0, max=1.0, step=0.05, description=description,
                                readout_format=".2f")
 
@@ -137,7 +139,6 @@ class Studio(widgets.VBox):
             self._quiet = False
 
 
-
 def seed_box(seed: int, description: str = "seed") -> widgets.Text:
     """A seed typed as text, so that a bad entry reaches `show` and gets a message."""
     return widgets.Text(str(seed), description=description, continuous_update=False,
@@ -171,9 +172,9 @@ class DigitPicker(Studio):
         }
         rows = [controls["digit"], controls["count"], seed_row(controls["seed"]),
                 controls["noise_scale"]]
-        super().__init__(controls, rows, [picture_box(600)])
+        super().__init__(controls, rows, [picture_box(2 * 300)])  # 10 rows of 30 pixels, ×2
 
-    def draw(self, digit, count, seed, noise_scale) -> tuple[np.ndarray]:
+    def draw(self, digit: int, count: int, seed: int, noise_scale: float) -> tuple[np.ndarray]:
         return (digit_grid_picture(self.generator, digit, count, seed, noise_scale),)
 
 
@@ -193,7 +194,8 @@ class DigitMorph(Studio):
                 controls["mix"]]
         super().__init__(controls, rows, strip_and_frame_boxes())
 
-    def draw(self, from_digit, to_digit, mix, seed) -> tuple[np.ndarray, np.ndarray]:
+    def draw(self, from_digit: int, to_digit: int, mix: float,
+             seed: int) -> tuple[np.ndarray, np.ndarray]:
         return morph_pictures(self.mixer, from_digit, to_digit, mix, seed)
 
 
@@ -213,11 +215,12 @@ class LatentWalk(Studio):
                 seed_row(controls["to_seed"]), controls["position"]]
         super().__init__(controls, rows, strip_and_frame_boxes())
 
-    def draw(self, digit, from_seed, to_seed, position) -> tuple[np.ndarray, np.ndarray]:
+    def draw(self, digit: int, from_seed: int, to_seed: int,
+             position: float) -> tuple[np.ndarray, np.ndarray]:
         return walk_pictures(self.generator, digit, from_seed, to_seed, position)
 
 
 def strip_and_frame_boxes() -> list[widgets.Image]:
-    """A strip of STRIP_FRAMES small frames above the current frame, large."""
-    return [picture_box(2 * 30), picture_box(8 * 28)]
+    """Boxes for the strip of small frames (shown ×2) and for the current frame (shown ×8)."""
+    return [picture_box(2 * 28), picture_box(8 * 28)]
 
