@@ -9,11 +9,12 @@ and a latent walk (spherical interpolation between two seeds' noise vectors).
 from __future__ import annotations
 
 import numbers
+import weakref
+from collections.abc import Callable
 
 import numpy as np
 
-from cgan_lib.backend import keras
-from cgan_lib.inference import fast_inference
+from cgan_lib.backend import keras, tf
 from cgan_lib.models import NUM_CLASSES
 
 MAX_COUNT = 10_000
@@ -77,11 +78,24 @@ def sample_noise(count: int, latent_dim: int, seed: int) -> np.ndarray:
     return rng.standard_normal((check_count(count), latent_dim)).astype(np.float32)
 
 
+_compiled_calls: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def compiled_call(model: keras.Model) -> Callable:
+    """`model(inputs, training=False)` compiled once into a TensorFlow graph, kept while the model
+    lives. It reads the model's current weights, so it also serves during training."""
+    if model not in _compiled_calls:
+        weak_model = weakref.ref(model)  # the cache must not keep the model alive
+        _compiled_calls[model] = tf.function(
+            lambda inputs: weak_model()(inputs, training=False), reduce_retracing=True)
+    return _compiled_calls[model]
+
+
 def run_generator(generator: keras.Model, noise: np.ndarray,
                   labels: np.ndarray | None = None) -> np.ndarray:
     """Run the generator in inference mode, in chunks; returns images (N, 28, 28, 1) in [-1, 1].
 
-    It runs through `fast_inference`: the same function as `generator(inputs, training=False)`.
+    It runs through `compiled_call`: `generator(inputs, training=False)` as a TensorFlow graph.
     """
     noise = np.asarray(noise, dtype=np.float32)
     latent_dim = latent_dim_of(generator)
@@ -96,7 +110,7 @@ def run_generator(generator: keras.Model, noise: np.ndarray,
         if labels is not None:
             chunk_labels = np.asarray(labels[start : start + CHUNK], dtype=np.int32)
             inputs = [inputs, chunk_labels.reshape(-1, 1)]
-        outputs.append(keras.ops.convert_to_numpy(fast_inference(generator)(inputs)))
+        outputs.append(keras.ops.convert_to_numpy(compiled_call(generator)(inputs)))
     return np.concatenate(outputs)
 
 
@@ -164,7 +178,7 @@ class LabelMixer:
         """One image per mix (N, 28, 28, 1), all from the same noise vector."""
         codes = np.stack([self.mixed_code(from_digit, to_digit, mix) for mix in mixes])
         noise = np.repeat(sample_noise(1, self.latent_dim, seed), len(codes), axis=0)
-        return keras.ops.convert_to_numpy(fast_inference(self.decoder)([noise, codes]))
+        return keras.ops.convert_to_numpy(compiled_call(self.decoder)([noise, codes]))
 
 
 def slerp(start: np.ndarray, end: np.ndarray, fractions: np.ndarray | list[float]) -> np.ndarray:

@@ -7,6 +7,7 @@ import pytest
 
 from cgan_lib.generate import (
     LabelMixer,
+    compiled_call,
     generate,
     generate_digit_rows,
     latent_walk,
@@ -125,3 +126,18 @@ def test_a_latent_walk_runs_from_one_seed_to_the_other(conditional_generator):
                                atol=1e-5)
     with pytest.raises(ValueError, match="seed must be a non-negative integer, got -2"):
         latent_walk(conditional_generator, 5, from_seed=-2, to_seed=2, fractions=[0])
+
+
+def test_the_compiled_call_matches_the_model_and_follows_its_weights():
+    generator = build_dcgan_generator(latent_dim=8, embedding_dim=4)
+    noise = sample_noise(5, 8, seed=1)
+    labels = np.arange(5, dtype=np.int32)
+    expected = generator([noise, labels.reshape(-1, 1)], training=False)
+    np.testing.assert_allclose(run_generator(generator, noise, labels), expected, atol=1e-5)
+    image_layer = generator.get_layer("image")
+    image_layer.kernel.assign(2 * image_layer.kernel)  # as during training
+    expected = generator([noise, labels.reshape(-1, 1)], training=False)
+    np.testing.assert_allclose(run_generator(generator, noise, labels), expected, atol=1e-5)
+    for count in (1, 2, 4):  # other batch sizes reuse the compiled graph
+        assert run_generator(generator, noise[:count], labels[:count]).shape == (count, 28, 28, 1)
+    assert compiled_call(generator).experimental_get_tracing_count() <= 2
