@@ -34,7 +34,7 @@ def png_bytes(picture: np.ndarray, zoom: int = 1) -> bytes:
     if zoom != 1:
         image = image.resize((image.width * zoom, image.height * zoom), Image.Resampling.NEAREST)
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
+    image.save(buffer, format="PNG", compress_level=1)  # 2× faster than the default, 25% larger
     return buffer.getvalue()
 
 
