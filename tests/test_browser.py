@@ -32,6 +32,15 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-sync"]
 NOTEBOOK = "05_digit_studio.ipynb"
 SERVER_START_SECONDS = 90
+# In the page: "done" once every code cell shows an execution count, or else the text of the first
+# traceback or other stderr output (JupyterLab renders both as stderr); a clean notebook has none.
+ALL_CELLS_RAN = """() => {
+    const error = document.querySelector('[data-mime-type="application/vnd.jupyter.stderr"]');
+    if (error) return error.textContent.slice(0, 2000);
+    const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+    return prompts.length > 0 && prompts.every(prompt => /\\[\\d+\\]/.test(prompt.textContent))
+        && "done";
+}"""
 CELLS_SECONDS = 180
 
 
@@ -110,11 +119,8 @@ def test_notebook_05_runs_in_jupyterlab_and_the_picker_redraws(jupyterlab):
                 "() => window.jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel"
                 "?.status === 'idle'", timeout=SERVER_START_SECONDS * 1000)
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            page.wait_for_function(
-                "() => document.querySelectorAll('.jp-InputPrompt').length > 0 && "
-                "[...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
-                ".every(prompt => /\\[\\d+\\]/.test(prompt.textContent))",
-                timeout=CELLS_SECONDS * 1000)
+            outcome = page.wait_for_function(ALL_CELLS_RAN, timeout=CELLS_SECONDS * 1000)
+            assert outcome.json_value() == "done", f"a cell failed: {outcome.json_value()}"
             picker = page.locator(".jp-OutputArea-output > .widget-vbox").first
             picture = picker.locator("img").first
             picture.wait_for(state="visible")
