@@ -44,9 +44,10 @@ def digit_grid_picture(generator: keras.Model, digit: int, count: int, seed: int
     return grid_picture(generate(generator, digit, count, seed, noise_scale))
 
 
-def strip_fractions(current: float, frames: int = STRIP_FRAMES) -> np.ndarray:
-    """`frames` evenly spaced fractions from 0 to 1, then `current` (the large frame's)."""
-    return np.append(np.linspace(0.0, 1.0, frames), check_fraction(current))
+def strip_fractions(current: float, name: str, frames: int = STRIP_FRAMES) -> np.ndarray:
+    """`frames` evenly spaced fractions from 0 to 1, then `current` (the large frame's, called
+    `name` in the error message if it is not a number from 0 to 1)."""
+    return np.append(np.linspace(0.0, 1.0, frames), check_fraction(current, name))
 
 
 def _strip_and_frame(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -57,11 +58,13 @@ def _strip_and_frame(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def morph_pictures(mixer: LabelMixer, from_digit: int, to_digit: int, mix: float,
                    seed: int, frames: int = STRIP_FRAMES) -> tuple[np.ndarray, np.ndarray]:
     """A strip morphing `from_digit` into `to_digit` with fixed noise, and the frame at `mix`."""
-    return _strip_and_frame(mixer.morph(from_digit, to_digit, strip_fractions(mix, frames), seed))
+    mixes = strip_fractions(mix, "mix", frames)
+    return _strip_and_frame(mixer.morph(from_digit, to_digit, mixes, seed))
 
 
 def walk_pictures(generator: keras.Model, digit: int, from_seed: int, to_seed: int,
                   position: float, frames: int = STRIP_FRAMES) -> tuple[np.ndarray, np.ndarray]:
     """A strip walking between two seeds' noise for one digit, and the frame at `position`."""
-    images = latent_walk(generator, digit, from_seed, to_seed, strip_fractions(position, frames))
+    positions = strip_fractions(position, "position", frames)
+    images = latent_walk(generator, digit, from_seed, to_seed, positions)
     return _strip_and_frame(images)

@@ -3,6 +3,7 @@ buttons) and check what they show, with the shipped generator and the project's 
 
 from __future__ import annotations
 
+import html
 import io
 
 import numpy as np
@@ -65,8 +66,8 @@ def test_the_new_seed_button_types_a_seed_and_redraws(shipped_generator):
 @pytest.mark.parametrize(("change", "message"), [
     ({"digit": 12}, "digit must be from 0 to 9, got 12"),
     ({"count": 0}, "count must be from 1 to 10000, got 0"),
-    ({"seed": "-1"}, "seed must be a whole number of 0 or more, got &#x27;-1&#x27;"),
-    ({"seed": "abc"}, "got &#x27;abc&#x27;"),
+    ({"seed": "-1"}, "seed must be a whole number of 0 or more, got '-1'"),
+    ({"seed": "abc"}, "got 'abc'"),
     ({"noise_scale": 0}, "noise scale must be a number above 0"),
 ])
 def test_a_bad_value_is_refused_with_a_message_and_the_picture_kept(shipped_generator, change,
@@ -78,7 +79,8 @@ def test_a_bad_value_is_refused_with_a_message_and_the_picture_kept(shipped_gene
         picker.controls["seed"].value = value
     else:  # beyond what the buttons and sliders offer: the same path, from Python
         assert picker.show(**change) is False
-    assert message in picker.message.value and "color:#b00020" in picker.message.value
+    assert message in html.unescape(picker.message.value)
+    assert "color:#b00020" in picker.message.value
     assert picker.pictures[0].value == before
     assert {key: item for key, item in picker.settings().items() if key != "seed"} == \
         {key: item for key, item in settings.items() if key != "seed"}
@@ -123,7 +125,7 @@ def test_the_latent_walk_keeps_the_digit_while_the_style_changes(shipped_generat
     walk.controls["position"].value = 0.9
     assert walk.pictures[1].value != before
     walk.controls["to_seed"].value = "x1"
-    assert "got &#x27;x1&#x27;" in walk.message.value
+    assert "got 'x1'" in html.unescape(walk.message.value)
 
 
 def test_an_unexpected_error_in_a_callback_is_shown_not_lost(shipped_generator, monkeypatch):
@@ -137,3 +139,17 @@ def test_an_unexpected_error_in_a_callback_is_shown_not_lost(shipped_generator, 
     picker.controls["digit"].value = 6
     assert "unexpected error: RuntimeError: the generator is gone" in picker.message.value
     assert picker.pictures[0].value == before
+
+
+def test_the_morph_and_the_walk_refuse_bad_values_too(shipped_generator):
+    morph = DigitMorph(shipped_generator, from_digit=2, to_digit=5, seed=0)
+    walk = LatentWalk(shipped_generator, digit=3, from_seed=0, to_seed=1)
+    for studio, change, message in ((morph, {"mix": 1.5}, "mix must be a number from 0 to 1"),
+                                    (morph, {"to_digit": 10}, "got 10"),
+                                    (walk, {"position": -0.1}, "from 0 to 1, got -0.1"),
+                                    (walk, {"to_seed": -3}, "got -3"),
+                                    (walk, {"speed": 2}, "unknown setting ['speed']")):
+        before = [picture.value for picture in studio.pictures]
+        assert studio.show(**change) is False
+        assert message in html.unescape(studio.message.value)
+        assert [picture.value for picture in studio.pictures] == before
