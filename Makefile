@@ -40,7 +40,7 @@ lint: setup
 demo: setup
 	$(PYTHON) -m cgan_lib demo
 
-# The full reference recipe (30 epochs, about an hour on 2 CPU cores). Interrupt it at any time:
+# The full reference recipe (30 epochs, about 2 hours on 2 CPU cores). Interrupt it at any time:
 # running `make train` again continues from the last completed epoch.
 train: setup
 	$(PYTHON) -m cgan_lib train
