@@ -147,8 +147,9 @@ def generate_digit_rows(generator: keras.Model, per_digit: int = 10, seed: int =
 class LabelMixer:
     """A conditional generator split where z meets the label's code (its embedding or one-hot).
 
-    `codes[d]` is the code of digit d; `images(noise, codes)` runs the rest of the generator on any
-    codes, including mixtures of two digits' codes, which no integer label can express.
+    `codes[d]` is the code of digit d; `decoder([noise, codes])` runs the rest of the generator on
+    any codes, including mixtures of two digits' codes, which no integer label can express, and
+    `morph` does that for a blend of two digits with one noise vector.
     """
 
     def __init__(self, generator: keras.Model) -> None:

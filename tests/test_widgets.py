@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from cgan_lib.data import to_tanh_range
-from cgan_lib.generate import LabelMixer, generate
+from cgan_lib.generate import generate
 from cgan_lib.metrics import classify
 from cgan_lib.pictures import digit_grid_picture, grid_picture, morph_pictures, png_bytes
 from cgan_lib.widgets import DigitMorph, DigitPicker, LatentWalk, parse_seed
@@ -103,7 +103,7 @@ def test_the_morph_starts_and_ends_on_the_two_digits(shipped_generator):
     morph.controls["to_digit"].value = 6
     ends = []
     for seed in range(10):
-        strip, _ = morph_pictures(LabelMixer(shipped_generator), 0, 6, 0.5, seed)
+        strip, _ = morph_pictures(morph.mixer, 0, 6, 0.5, seed)
         ends.append(cells(strip)[[0, -1]])
     _, predicted = classify(np.concatenate(ends))
     assert np.mean(predicted == np.tile([0, 6], 10)) >= 0.9
