@@ -48,7 +48,7 @@ class SampleGrid(keras.callbacks.Callback):
     def on_train_begin(self, logs=None) -> None:
         if self.inputs is not None:  # keep the same inputs across several fit() calls
             return
-        generator = self.model.generator
+        generator = self.model.sampling_generator
         if is_conditional(generator):
             self.inputs = digit_rows_inputs(self.columns, latent_dim_of(generator), self.seed)
         else:
@@ -57,7 +57,7 @@ class SampleGrid(keras.callbacks.Callback):
         self.folder.mkdir(parents=True, exist_ok=True)
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
-        images = run_generator(self.model.generator, *self.inputs)
+        images = run_generator(self.model.sampling_generator, *self.inputs)
         self.grids[epoch + 1] = images
         self.grid_image(images).save(self.folder / self.filename.format(epoch=epoch + 1))
 
@@ -188,7 +188,7 @@ class QualityPerEpoch(keras.callbacks.Callback):
         self.seed = seed
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
-        generator = self.model.generator
+        generator = self.model.sampling_generator
         if is_conditional(generator):
             scores = score_generator(generator, self.per_digit, self.seed)
             quality = {"conditional_accuracy": scores.accuracy,

@@ -77,7 +77,11 @@ def outputs_dir(*parts: str) -> Path:
 
 @dataclass(frozen=True)
 class Recipe:
-    """Every hyperparameter of a conditional DCGAN training run (shared/GUIDE.md §1 by default)."""
+    """Every hyperparameter of a conditional DCGAN training run (shared/GUIDE.md §1 by default).
+
+    The fields after `training_images` are options beside the reference design; their defaults
+    are the reference's, so `Recipe()` is the reference recipe.
+    """
 
     name: str = "reference"
     latent_dim: int = 100
@@ -91,6 +95,24 @@ class Recipe:
     # Speed only, the same algorithm either way. benchmarks/train_step.py measured the graph step
     # with oneDNN (on by default, see backend.py) at 237-244 images/s, XLA at 125-192.
     jit_compile: bool = False
+    # Channels of the generator's 7×7 block (its 14×14 block has half as many).
+    generator_width: int = 256
+    # Channels of the discriminator's first convolution (its second has twice as many).
+    discriminator_width: int = 64
+    discriminator_dropout: float = 0.3
+    # How D sees the digit: "mask_channel" (a learned 28×28 mask stacked with the image) or
+    # "projection" (an inner product of a label embedding with D's last features).
+    label_conditioning: str = "mask_channel"
+    spectral_norm: bool = False
+    # D's learning rate; None means `learning_rate`, as in the reference. A different value is
+    # the two-time-scale update rule (TTUR).
+    discriminator_learning_rate: float | None = None
+    # Exponential moving average of G's weights for sampling and saving; 0 turns it off.
+    ema_decay: float = 0.0
+    # One fake batch per step for both the D and the G update (see cgan_lib/gan.py).
+    reuse_generator_pass: bool = False
+    # AC-GAN: weight of D's digit-classifier loss (on real images) and G's (on its fakes); 0 = off.
+    classifier_weight: float = 0.0
 
     def shrunk_for_fast_mode(self) -> Recipe:
         """The same recipe, cut to one epoch on 2,048 images when fast mode is on."""
@@ -98,4 +120,17 @@ class Recipe:
 
 
 REFERENCE_RECIPE = Recipe()
-RECIPES = {"reference": REFERENCE_RECIPE}
+# Work in progress (issue 6): a recipe meant to train in under 10 minutes on 2 CPU cores.
+# Notebook 06 and benchmarks/laptop_recipe.py measure it against the reference.
+LAPTOP_RECIPE = Recipe(
+    name="laptop",
+    epochs=6,
+    learning_rate=1e-3,
+    generator_width=128,
+    discriminator_width=32,
+    discriminator_dropout=0.0,
+    ema_decay=0.999,
+    reuse_generator_pass=True,
+    classifier_weight=1.0,
+)
+RECIPES = {"reference": REFERENCE_RECIPE, "laptop": LAPTOP_RECIPE}

@@ -12,6 +12,17 @@ Two schedules share the same step code:
   epochs of G updates with D frozen. `fit` switches the phase at every epoch boundary; even epochs
   train D, odd epochs train G. A frozen network gets no update at all (the generator also runs in
   inference mode, so its BatchNorm statistics stay put).
+
+Options of the alternating schedule (all off by default, as in the reference design):
+- `ema_decay`: keep an exponential moving average of the generator's weights (and BatchNorm
+  statistics) in `average_generator`, updated after every G step; sampling, grids, scores and
+  saving then use it (`sampling_generator`). Its decay ramps up as min(ema_decay, (1+t)/(10+t))
+  at step t, so the early random weights are forgotten quickly.
+- `reuse_generator_pass`: generate one fake batch per step and use it for both updates (D on it,
+  then G through the updated D), instead of a fresh batch for each: one generator pass fewer.
+- `classifier_weight` (AC-GAN, Odena et al. 2017): the discriminator has a second output, ten
+  digit logits; D also learns to name the digit of real images, and G is also rewarded when D
+  names the digit it was asked for. Both cross-entropies are weighted by `classifier_weight`.
 """
 
 from __future__ import annotations
@@ -40,9 +51,24 @@ class GAN(keras.Model):
         generator_loss: str = "non_saturating",
         num_classes: int = 10,
         seed: int | None = None,
+        ema_decay: float = 0.0,
+        reuse_generator_pass: bool = False,
+        classifier_weight: float = 0.0,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
+        if not 0.0 <= ema_decay < 1.0:
+            raise ValueError(f"ema_decay must be in [0, 1) (0 turns the average off), "
+                             f"got {ema_decay!r}")
+        if (ema_decay or reuse_generator_pass) and schedule != "alternating":
+            raise ValueError("ema_decay and reuse_generator_pass work with the alternating "
+                             f"schedule only, got schedule={schedule!r}")
+        if classifier_weight < 0 or (classifier_weight > 0) != (len(discriminator.outputs) == 2):
+            raise ValueError(
+                f"classifier_weight={classifier_weight!r} needs a discriminator with "
+                f"{'two outputs (logit, digit logits)' if classifier_weight else 'one output'}, "
+                f"got {len(discriminator.outputs)} output(s); build it with "
+                f"classifier_head={bool(classifier_weight)} and a weight ≥ 0")
         if schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
         if generator_loss not in GENERATOR_LOSSES:
@@ -61,6 +87,14 @@ class GAN(keras.Model):
         self.conditional = len(generator.inputs) == 2
         self.latent_dim = int(generator.inputs[0].shape[-1])
         self.num_classes = num_classes
+        self.ema_decay = ema_decay
+        self.reuse_generator_pass = reuse_generator_pass
+        self.classifier_weight = classifier_weight
+        self.digit_loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        self.average_generator = None
+        if ema_decay:
+            self.average_generator = keras.models.clone_model(generator)
+            self.average_generator.set_weights(generator.get_weights())
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.phase = keras.Variable(DISCRIMINATOR_PHASE, dtype="int32", trainable=False,
                                     name="phase")
@@ -91,6 +125,11 @@ class GAN(keras.Model):
     def metrics(self) -> list[keras.metrics.Metric]:
         return list(self.trackers.values())
 
+    @property
+    def sampling_generator(self) -> keras.Model:
+        """The generator to sample from: the weight average if there is one, else G itself."""
+        return self.average_generator or self.generator
+
     def call(self, inputs, training: bool = False):
         """Generate images: `inputs` is z, or [z, labels] for a conditional generator."""
         return self.generator(inputs, training=training)
@@ -109,8 +148,16 @@ class GAN(keras.Model):
         return self.generator(inputs, training=training)
 
     def _judge(self, images, labels, training: bool = True):
+        """D's real/fake logits, and its digit logits (None without a classifier head)."""
         inputs = [images, labels] if self.conditional else images
-        return self.discriminator(inputs, training=training)
+        outputs = self.discriminator(inputs, training=training)
+        return outputs if self.classifier_weight else (outputs, None)
+
+    def _digit_loss(self, labels, digit_logits):
+        """The weighted classifier cross-entropy (0 without a classifier head)."""
+        if digit_logits is None:
+            return 0.0
+        return self.classifier_weight * self.digit_loss(labels, digit_logits)
 
     def _discriminator_losses(self, real_logits, fake_logits):
         real_loss = self.loss_function(ops.ones_like(real_logits), real_logits)
@@ -122,13 +169,12 @@ class GAN(keras.Model):
             return -self.loss_function(ops.zeros_like(fake_logits), fake_logits)
         return self.loss_function(ops.ones_like(fake_logits), fake_logits)
 
-    def _discriminator_update(self, real_images, real_labels, generator_training: bool):
-        noise, fake_labels = self.sample_inputs(ops.shape(real_images)[0])
-        fake_images = self._generate(noise, fake_labels, training=generator_training)
+    def _discriminator_update(self, real_images, real_labels, fake_images, fake_labels):
         with tf.GradientTape() as tape:
-            real_logits = self._judge(real_images, real_labels)
-            fake_logits = self._judge(fake_images, fake_labels)
-            loss = self._discriminator_losses(real_logits, fake_logits)
+            real_logits, real_digit_logits = self._judge(real_images, real_labels)
+            fake_logits, _ = self._judge(fake_images, fake_labels)
+            loss = (self._discriminator_losses(real_logits, fake_logits)
+                    + self._digit_loss(real_labels, real_digit_logits))
         variables = self.discriminator.trainable_variables
         self.discriminator_optimizer.apply(tape.gradient(loss, variables), variables)
         self.trackers["d_loss"].update_state(loss)
@@ -136,12 +182,24 @@ class GAN(keras.Model):
         self.trackers["d_fake_accuracy"].update_state(ops.mean(fake_logits < 0))
         return loss
 
-    def _generator_update(self, batch_size):
+    def _discriminator_update_on_fresh_fakes(self, real_images, real_labels,
+                                             generator_training: bool):
+        noise, fake_labels = self.sample_inputs(ops.shape(real_images)[0])
+        fake_images = self._generate(noise, fake_labels, training=generator_training)
+        return self._discriminator_update(real_images, real_labels, fake_images, fake_labels)
+
+    def _generator_update(self, batch_size, real_batch=None):
+        """One G step on a fresh fake batch. With `real_batch` (images, labels), D is first
+        updated on that same fake batch (the `reuse_generator_pass` option)."""
         noise, fake_labels = self.sample_inputs(batch_size)
         with tf.GradientTape() as tape:
-            fake_logits = self._judge(self._generate(noise, fake_labels, training=True),
-                                      fake_labels)
-            loss = self._generator_loss(fake_logits)
+            fake_images = self._generate(noise, fake_labels, training=True)
+            if real_batch is not None:
+                with tape.stop_recording():
+                    self._discriminator_update(*real_batch, fake_images, fake_labels)
+            fake_logits, fake_digit_logits = self._judge(fake_images, fake_labels)
+            loss = (self._generator_loss(fake_logits)
+                    + self._digit_loss(fake_labels, fake_digit_logits))
         variables = self.generator.trainable_variables
         gradients = tape.gradient(loss, variables)
         self.generator_optimizer.apply(gradients, variables)
@@ -149,19 +207,31 @@ class GAN(keras.Model):
         self.trackers["g_gradient_norm"].update_state(global_norm(gradients))
         return loss
 
+    def _update_average_generator(self):
+        step = ops.cast(self.generator_optimizer.iterations, "float32")
+        decay = ops.minimum(self.ema_decay, (1.0 + step) / (10.0 + step))
+        for average, current in zip(self.average_generator.weights, self.generator.weights,
+                                    strict=True):
+            average.assign(decay * average + (1.0 - decay) * current)
+
     def train_step(self, data):
         real_images, real_labels = self._split_batch(data)
         batch_size = ops.shape(real_images)[0]
-        if self.schedule == "alternating":
-            self._discriminator_update(real_images, real_labels, generator_training=True)
-            self._generator_update(batch_size)
-        else:
+        if self.schedule == "phased":
             ops.cond(
                 ops.equal(self.phase, DISCRIMINATOR_PHASE),
-                lambda: self._discriminator_update(real_images, real_labels,
-                                                   generator_training=False),
+                lambda: self._discriminator_update_on_fresh_fakes(real_images, real_labels,
+                                                                  generator_training=False),
                 lambda: self._generator_update(batch_size),
             )
+        elif self.reuse_generator_pass:
+            self._generator_update(batch_size, real_batch=(real_images, real_labels))
+        else:
+            self._discriminator_update_on_fresh_fakes(real_images, real_labels,
+                                                      generator_training=True)
+            self._generator_update(batch_size)
+        if self.average_generator is not None:
+            self._update_average_generator()
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
     def _split_batch(self, data):
@@ -180,11 +250,11 @@ class GAN(keras.Model):
             real_labels = ops.reshape(ops.convert_to_tensor(real_labels, "int32"), (-1, 1))
             fake_labels = ops.reshape(ops.convert_to_tensor(fake_labels, "int32"), (-1, 1))
         with tf.GradientTape() as tape:
-            fake_logits = self._judge(self._generate(noise, fake_labels, training=False),
-                                      fake_labels, training=False)
+            fake_logits, _ = self._judge(self._generate(noise, fake_labels, training=False),
+                                         fake_labels, training=False)
             generator_loss = self._generator_loss(fake_logits)
         gradients = tape.gradient(generator_loss, self.generator.trainable_variables)
-        real_logits = self._judge(real_images, real_labels, training=False)
+        real_logits, _ = self._judge(real_images, real_labels, training=False)
         return {
             "d_loss": float(self._discriminator_losses(real_logits, fake_logits)),
             "g_loss": float(generator_loss),

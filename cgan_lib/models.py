@@ -73,48 +73,83 @@ def build_mlp_discriminator(
 
 
 def build_dcgan_generator(latent_dim: int = 100, embedding_dim: int = 50,
-                          num_classes: int = NUM_CLASSES, kernel_size: int = 4) -> keras.Model:
-    """The reference conditional DCGAN generator (shared/GUIDE.md §1).
+                          num_classes: int = NUM_CLASSES, kernel_size: int = 4,
+                          width: int = 256) -> keras.Model:
+    """The reference conditional DCGAN generator (shared/GUIDE.md §1), `width` channels at 7×7.
 
-    label → Embedding(10, 50) → flatten, joined to z → Dense(7·7·256) → BatchNorm → ReLU →
-    7×7×256 → Conv2DTranspose(128, 4×4, stride 2) → BatchNorm → ReLU (14×14×128) →
-    Conv2DTranspose(1, 4×4, stride 2, tanh) → 28×28×1. Kernel 4 is divisible by the stride,
-    which avoids the checkerboard pattern that uneven kernel overlaps cause.
+    label → Embedding(10, 50) → flatten, joined to z → Dense(7·7·width) → BatchNorm → ReLU →
+    7×7×width → Conv2DTranspose(width/2, 4×4, stride 2) → BatchNorm → ReLU (14×14×width/2) →
+    Conv2DTranspose(1, 4×4, stride 2, tanh) → 28×28×1. The reference has width 256. Kernel 4 is
+    divisible by the stride, which avoids the checkerboard pattern of uneven kernel overlaps.
     """
+    if width < 2 or width % 2:
+        raise ValueError(f"width must be an even number of channels ≥ 2, got {width}")
     noise = keras.Input(shape=(latent_dim,), name="z")
     label = _label_input()
     embedded = layers.Flatten(name="label_vector")(
         layers.Embedding(num_classes, embedding_dim, name="label_embedding")(label))
     features = layers.Concatenate(name="z_and_label")([noise, embedded])
-    features = layers.Dense(7 * 7 * 256, use_bias=False)(features)
+    features = layers.Dense(7 * 7 * width, use_bias=False)(features)
     features = layers.ReLU()(layers.BatchNormalization()(features))
-    features = layers.Reshape((7, 7, 256))(features)                       # (N, 7, 7, 256)
-    features = layers.Conv2DTranspose(128, kernel_size, strides=2, padding="same",
-                                      use_bias=False)(features)             # (N, 14, 14, 128)
+    features = layers.Reshape((7, 7, width))(features)                     # (N, 7, 7, width)
+    features = layers.Conv2DTranspose(width // 2, kernel_size, strides=2, padding="same",
+                                      use_bias=False)(features)             # (N, 14, 14, width/2)
     features = layers.ReLU()(layers.BatchNormalization()(features))
     image = layers.Conv2DTranspose(1, kernel_size, strides=2, padding="same",
                                    activation="tanh", name="image")(features)  # (N, 28, 28, 1)
     return keras.Model([noise, label], image, name="dcgan_generator")
 
 
-def build_dcgan_discriminator(num_classes: int = NUM_CLASSES, kernel_size: int = 4,
-                              dropout: float = 0.3) -> keras.Model:
-    """The reference conditional DCGAN discriminator (shared/GUIDE.md §1).
+LABEL_CONDITIONINGS = ("mask_channel", "projection")
 
-    label → Embedding(10, 784) → a 28×28 mask, stacked with the image as a second channel →
-    Conv2D(64, 4×4, stride 2) → LeakyReLU(0.2) → Dropout(0.3) (14×14×64) →
-    Conv2D(128, 4×4, stride 2) → LeakyReLU(0.2) → Dropout(0.3) (7×7×128) → flatten → one logit.
-    No BatchNorm in D.
+
+def build_dcgan_discriminator(num_classes: int = NUM_CLASSES, kernel_size: int = 4,
+                              dropout: float = 0.3, width: int = 64,
+                              label_conditioning: str = "mask_channel",
+                              spectral_norm: bool = False,
+                              classifier_head: bool = False) -> keras.Model:
+    """The reference conditional DCGAN discriminator (shared/GUIDE.md §1), and two options.
+
+    Reference ("mask_channel", width 64): label → Embedding(10, 784) → a 28×28 mask, stacked with
+    the image as a second channel → Conv2D(64, 4×4, stride 2) → LeakyReLU(0.2) → Dropout(0.3)
+    (14×14×64) → Conv2D(128, 4×4, stride 2) → LeakyReLU(0.2) → Dropout(0.3) (7×7×128) →
+    flatten → one logit. No BatchNorm in D.
+
+    "projection" (Miyato & Koyama 2018): the convolutions see the image alone, and the label
+    enters at the end: logit = w·φ(x) + b + embedding(y)·φ(x), with φ(x) the flattened features.
+    `spectral_norm` wraps every convolution and dense layer in spectral normalization.
+    `classifier_head` adds a second output, ten digit logits from the same features (AC-GAN).
     """
-    height, width, _ = IMAGE_SHAPE
+    if label_conditioning not in LABEL_CONDITIONINGS:
+        raise ValueError(f"label_conditioning must be one of {LABEL_CONDITIONINGS}, "
+                         f"got {label_conditioning!r}")
+
+    def normalized(layer: keras.layers.Layer) -> keras.layers.Layer:
+        return layers.SpectralNormalization(layer) if spectral_norm else layer
+
+    height, width_pixels, _ = IMAGE_SHAPE
     image = keras.Input(shape=IMAGE_SHAPE, name="image")
     label = _label_input()
-    mask = layers.Embedding(num_classes, height * width, name="label_mask_embedding")(label)
-    mask = layers.Reshape((height, width, 1), name="label_mask")(mask)     # (N, 28, 28, 1)
-    features = layers.Concatenate(name="image_and_mask")([image, mask])    # (N, 28, 28, 2)
-    for filters in (64, 128):
-        features = layers.Conv2D(filters, kernel_size, strides=2, padding="same")(features)
+    features = image
+    if label_conditioning == "mask_channel":
+        mask = layers.Embedding(num_classes, height * width_pixels,
+                                name="label_mask_embedding")(label)
+        mask = layers.Reshape((height, width_pixels, 1), name="label_mask")(mask)  # (N, 28, 28, 1)
+        features = layers.Concatenate(name="image_and_mask")([image, mask])      # (N, 28, 28, 2)
+    for filters in (width, 2 * width):                       # (N, 14, 14, w), then (N, 7, 7, 2w)
+        features = normalized(layers.Conv2D(filters, kernel_size, strides=2,
+                                            padding="same"))(features)
         features = layers.LeakyReLU(0.2)(features)
-        features = layers.Dropout(dropout)(features)
-    logit = layers.Dense(1, name="logit")(layers.Flatten()(features))
+        if dropout:
+            features = layers.Dropout(dropout)(features)
+    features = layers.Flatten()(features)
+    logit = normalized(layers.Dense(1, name="logit"))(features)
+    if label_conditioning == "projection":
+        label_vector = layers.Flatten()(
+            layers.Embedding(num_classes, features.shape[-1], name="label_projection")(label))
+        projection = layers.Dot(axes=1, name="label_times_features")([label_vector, features])
+        logit = layers.Add(name="logit_with_label")([logit, projection])
+    if classifier_head:
+        digit_logits = layers.Dense(num_classes, name="digit_logits")(features)
+        return keras.Model([image, label], [logit, digit_logits], name="dcgan_discriminator")
     return keras.Model([image, label], logit, name="dcgan_discriminator")

@@ -41,12 +41,19 @@ class TrainingRun:
 
 def build_gan(recipe: Recipe) -> GAN:
     """The recipe's generator and discriminator in a compiled `GAN`."""
-    generator = build_dcgan_generator(recipe.latent_dim, recipe.embedding_dim)
-    discriminator = build_dcgan_discriminator()
-    gan = GAN(generator, discriminator, seed=recipe.seed)
+    generator = build_dcgan_generator(recipe.latent_dim, recipe.embedding_dim,
+                                      width=recipe.generator_width)
+    discriminator = build_dcgan_discriminator(
+        dropout=recipe.discriminator_dropout, width=recipe.discriminator_width,
+        label_conditioning=recipe.label_conditioning, spectral_norm=recipe.spectral_norm,
+        classifier_head=recipe.classifier_weight > 0)
+    gan = GAN(generator, discriminator, seed=recipe.seed, ema_decay=recipe.ema_decay,
+              reuse_generator_pass=recipe.reuse_generator_pass,
+              classifier_weight=recipe.classifier_weight)
+    discriminator_learning_rate = recipe.discriminator_learning_rate or recipe.learning_rate
     gan.compile(
         generator_optimizer=keras.optimizers.Adam(recipe.learning_rate, beta_1=recipe.beta_1),
-        discriminator_optimizer=keras.optimizers.Adam(recipe.learning_rate,
+        discriminator_optimizer=keras.optimizers.Adam(discriminator_learning_rate,
                                                       beta_1=recipe.beta_1),
         jit_compile=recipe.jit_compile,
     )
@@ -79,8 +86,8 @@ def train_recipe(recipe: Recipe = REFERENCE_RECIPE, folder: Path | None = None, 
     started = time.perf_counter()
     gan.fit(dataset, epochs=epochs, callbacks=callbacks, verbose=verbose)
     seconds = time.perf_counter() - started
-    save_generator(gan.generator, folder)
-    save_final_grid(gan.generator, folder / "final_grid.png", seed=recipe.seed)
+    save_generator(gan.sampling_generator, folder)
+    save_final_grid(gan.sampling_generator, folder / "final_grid.png", seed=recipe.seed)
     return TrainingRun(folder, gan, read_epoch_history(folder / "history.json"),
                        seconds)
 

@@ -1,0 +1,156 @@
+"""Tests for the recipe options beside the reference design: network widths, the projection
+discriminator, spectral normalization, the generator's weight average, reusing the generator's
+pass, and the laptop recipe built from them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from cgan_lib.backend import keras
+from cgan_lib.config import RECIPES, REFERENCE_RECIPE, Recipe
+from cgan_lib.data import make_dataset
+from cgan_lib.gan import GAN
+from cgan_lib.models import build_dcgan_discriminator, build_dcgan_generator
+from cgan_lib.training import build_gan, train_recipe
+
+LABELS = np.array([[0], [9]], np.int32)
+
+
+def generator_parameters(width: int, latent_dim: int = 100, embedding_dim: int = 50) -> int:
+    """Dense (no bias) + its BatchNorm + ConvT width→width/2 (no bias) + BatchNorm + ConvT → 1."""
+    half = width // 2
+    return ((latent_dim + embedding_dim) * 49 * width + 4 * 49 * width
+            + 16 * width * half + 4 * half + 16 * half + 1 + 10 * embedding_dim)
+
+
+def test_generator_width_sets_the_channels_and_the_parameter_count():
+    assert build_dcgan_generator().count_params() == generator_parameters(256)
+    narrow = build_dcgan_generator(width=128)
+    assert narrow.count_params() == generator_parameters(128) == 1_098_741
+    images = narrow([np.zeros((2, 100), np.float32), LABELS])
+    assert tuple(images.shape) == (2, 28, 28, 1)
+    with pytest.raises(ValueError, match="width must be an even number.*got 7"):
+        build_dcgan_generator(width=7)
+
+
+def test_the_projection_discriminator_sees_the_label_only_through_its_projection():
+    discriminator = build_dcgan_discriminator(width=16, label_conditioning="projection")
+    assert "label_mask" not in [layer.name for layer in discriminator.layers]
+    images = np.random.default_rng(0).uniform(-1, 1, (1, 28, 28, 1)).astype(np.float32)
+    pair = np.repeat(images, 2, axis=0)
+    logits = keras.ops.convert_to_numpy(discriminator([pair, LABELS]))
+    assert logits.shape == (2, 1) and logits[0, 0] != logits[1, 0]
+    projection = discriminator.get_layer("label_projection")
+    projection.set_weights([np.zeros_like(w) for w in projection.get_weights()])
+    logits = keras.ops.convert_to_numpy(discriminator([pair, LABELS]))
+    assert logits[0, 0] == logits[1, 0]
+
+
+def test_bad_discriminator_options_are_refused():
+    with pytest.raises(ValueError, match="label_conditioning must be one of.*'one_hot'"):
+        build_dcgan_discriminator(label_conditioning="one_hot")
+
+
+def test_spectral_normalization_wraps_every_weighted_layer_of_d():
+    discriminator = build_dcgan_discriminator(width=8, spectral_norm=True)
+    wrapped = [layer for layer in discriminator.layers
+               if isinstance(layer, keras.layers.SpectralNormalization)]
+    assert len(wrapped) == 3  # two convolutions and the logit
+    assert keras.ops.convert_to_numpy(
+        discriminator([np.zeros((2, 28, 28, 1), np.float32), LABELS])).shape == (2, 1)
+
+
+def small_recipe(**changes) -> Recipe:
+    return replace(REFERENCE_RECIPE, generator_width=16, discriminator_width=8, batch_size=16,
+                   training_images=32, **changes)
+
+
+def one_batch(recipe: Recipe):
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (recipe.batch_size, 28, 28, 1)).astype(np.float32)
+    labels = rng.integers(0, 10, recipe.batch_size)
+    return make_dataset(images, labels, batch_size=recipe.batch_size, shuffle=False)
+
+
+def test_the_weight_average_follows_the_documented_update_batchnorm_included():
+    gan = build_gan(small_recipe(ema_decay=0.9))
+    assert gan.sampling_generator is gan.average_generator
+    before = gan.generator.get_weights()
+    for average, current in zip(gan.average_generator.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(average, current)
+    gan.fit(one_batch(small_recipe()), epochs=1, verbose=0)
+    after = gan.generator.get_weights()
+    decay = min(0.9, 2 / 11)  # step t = 1 after the first G update: (1 + t) / (10 + t)
+    moved = 0
+    for average, old, new in zip(gan.average_generator.get_weights(), before, after,
+                                 strict=True):
+        np.testing.assert_allclose(average, decay * old + (1 - decay) * new, rtol=1e-5,
+                                   atol=1e-6)
+        moved += not np.array_equal(old, new)
+    assert moved == len(after)  # every weight moved, BatchNorm's moving statistics too
+
+
+def test_without_an_average_the_generator_itself_is_sampled():
+    gan = build_gan(small_recipe())
+    assert gan.average_generator is None and gan.sampling_generator is gan.generator
+    with pytest.raises(ValueError, match="ema_decay must be in \\[0, 1\\).*1.5"):
+        GAN(gan.generator, gan.discriminator, ema_decay=1.5)
+    with pytest.raises(ValueError, match="alternating schedule only"):
+        GAN(gan.generator, gan.discriminator, schedule="phased", reuse_generator_pass=True)
+
+
+@pytest.mark.parametrize(("reuse", "expected_passes"), [(False, 2), (True, 1)])
+def test_reusing_the_generator_pass_generates_once_per_step(reuse, expected_passes):
+    recipe = small_recipe(reuse_generator_pass=reuse)
+    gan = build_gan(recipe)
+    gan.compile(gan.generator_optimizer, gan.discriminator_optimizer, run_eagerly=True)
+    passes = []
+    generate = gan._generate
+    gan._generate = lambda *args, **kwargs: passes.append(1) or generate(*args, **kwargs)
+    generator_before, discriminator_before = (gan.generator.get_weights(),
+                                              gan.discriminator.get_weights())
+    history = gan.fit(one_batch(recipe), epochs=1, verbose=0)
+    assert len(passes) == expected_passes
+    assert np.isfinite(history.history["g_loss"][0]) and np.isfinite(history.history["d_loss"][0])
+    for before, model in ((generator_before, gan.generator),
+                          (discriminator_before, gan.discriminator)):
+        assert any(not np.array_equal(a, b)
+                   for a, b in zip(before, model.get_weights(), strict=True))
+
+
+def test_the_laptop_recipe_differs_from_the_reference_only_in_named_options():
+    laptop = RECIPES["laptop"]
+    assert RECIPES["reference"] == REFERENCE_RECIPE == Recipe()
+    assert laptop.name == "laptop" and laptop != REFERENCE_RECIPE
+
+
+def test_a_laptop_training_saves_the_averaged_generator(tmp_path):
+    recipe = replace(RECIPES["laptop"], training_images=64, batch_size=32)
+    run = train_recipe(recipe, tmp_path, epochs=1, quality_per_digit=5, verbose=0)
+    saved = keras.models.load_model(tmp_path / "generator.keras").get_weights()
+    for a, b in zip(saved, run.gan.average_generator.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert any(not np.array_equal(a, b)
+               for a, b in zip(saved, run.gan.generator.get_weights(), strict=True))
+
+
+def test_the_classifier_head_adds_digit_logits_and_a_loss_for_both_networks():
+    discriminator = build_dcgan_discriminator(width=8, classifier_head=True)
+    logit, digit_logits = discriminator([np.zeros((2, 28, 28, 1), np.float32), LABELS])
+    assert tuple(logit.shape) == (2, 1) and tuple(digit_logits.shape) == (2, 10)
+    recipe = small_recipe(classifier_weight=1.0)
+    gan = build_gan(recipe)
+    history = gan.fit(one_batch(recipe), epochs=1, verbose=0).history
+    without = build_gan(small_recipe())
+    plain = without.fit(one_batch(recipe), epochs=1, verbose=0).history
+    # The same seed and data: the only difference is the digit cross-entropy, about ln 10 ≈ 2.3
+    # for an untrained head, added to both losses.
+    assert history["d_loss"][0] - plain["d_loss"][0] == pytest.approx(np.log(10), abs=0.5)
+    assert history["g_loss"][0] - plain["g_loss"][0] == pytest.approx(np.log(10), abs=0.5)
+    with pytest.raises(ValueError, match="needs a discriminator with two outputs"):
+        GAN(gan.generator, without.discriminator, classifier_weight=1.0)
+    with pytest.raises(ValueError, match="needs a discriminator with one output"):
+        GAN(gan.generator, gan.discriminator)
