@@ -45,7 +45,7 @@ demo: setup
 train: setup
 	$(PYTHON) -m cgan_lib train
 
-# The laptop recipe (notebook 06): trains from scratch, then scores the result, in under 10 minutes.
+# The laptop recipe (work in progress, issue 6; target: from scratch to scores in under 10 minutes).
 train-fast: setup
 	$(PYTHON) -m cgan_lib train --recipe laptop
 	$(PYTHON) -m cgan_lib evaluate --model outputs/models/laptop

@@ -113,6 +113,13 @@ class Recipe:
     reuse_generator_pass: bool = False
     # AC-GAN: weight of D's digit-classifier loss (on real images) and G's (on its fakes); 0 = off.
     classifier_weight: float = 0.0
+    # Both learning rates fall linearly to 0 over the recipe's `epochs` when True.
+    linear_decay: bool = False
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """Training steps per epoch (the last batch may be smaller)."""
+        return -(-self.training_images // self.batch_size)
 
     def shrunk_for_fast_mode(self) -> Recipe:
         """The same recipe, cut to one epoch on 2,048 images when fast mode is on."""

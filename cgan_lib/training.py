@@ -52,12 +52,21 @@ def build_gan(recipe: Recipe) -> GAN:
               classifier_weight=recipe.classifier_weight)
     discriminator_learning_rate = recipe.discriminator_learning_rate or recipe.learning_rate
     gan.compile(
-        generator_optimizer=keras.optimizers.Adam(recipe.learning_rate, beta_1=recipe.beta_1),
-        discriminator_optimizer=keras.optimizers.Adam(discriminator_learning_rate,
-                                                      beta_1=recipe.beta_1),
+        generator_optimizer=adam(recipe, recipe.learning_rate),
+        discriminator_optimizer=adam(recipe, discriminator_learning_rate),
         jit_compile=recipe.jit_compile,
     )
     return gan
+
+
+def adam(recipe: Recipe, learning_rate: float) -> keras.optimizers.Adam:
+    """Adam with the recipe's beta_1, at a constant rate or decaying linearly to 0 over the
+    recipe's epochs (`linear_decay`)."""
+    if recipe.linear_decay:
+        learning_rate = keras.optimizers.schedules.PolynomialDecay(
+            learning_rate, decay_steps=recipe.epochs * recipe.steps_per_epoch,
+            end_learning_rate=0.0)
+    return keras.optimizers.Adam(learning_rate, beta_1=recipe.beta_1)
 
 
 def train_recipe(recipe: Recipe = REFERENCE_RECIPE, folder: Path | None = None, *,

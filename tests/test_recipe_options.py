@@ -154,3 +154,18 @@ def test_the_classifier_head_adds_digit_logits_and_a_loss_for_both_networks():
         GAN(gan.generator, without.discriminator, classifier_weight=1.0)
     with pytest.raises(ValueError, match="needs a discriminator with one output"):
         GAN(gan.generator, gan.discriminator)
+
+
+def test_linear_decay_brings_both_learning_rates_to_zero_at_the_last_step():
+    recipe = small_recipe(linear_decay=True, epochs=2, discriminator_learning_rate=1e-3)
+    assert recipe.steps_per_epoch == 2  # 32 images in batches of 16
+    gan = build_gan(recipe)
+    for name, optimizer, start in (("G", gan.generator_optimizer, recipe.learning_rate),
+                                   ("D", gan.discriminator_optimizer, 1e-3)):
+        rates = []
+        for step in (0, 2, 4):
+            optimizer.iterations.assign(step)
+            rates.append(float(optimizer.learning_rate))
+        assert rates == pytest.approx([start, start / 2, 0.0]), name
+    constant = build_gan(small_recipe())
+    assert float(constant.generator_optimizer.learning_rate) == pytest.approx(2e-4)
