@@ -6,8 +6,9 @@ a fresh output folder, and times both commands together: imports, data loading, 
 per-epoch grids and scores, saving, and the final scoring at N = 10,000.
 `--ablation` trains the laptop recipe once more per option, with that one option set back to the
 reference recipe's value, and times and scores it the same way.
-Results go to `outputs/benchmarks/laptop_recipe.json` (one entry per run, merged with earlier
-runs) and a table is printed. Run on an idle machine: wall times are the point.
+Each run writes `result.json` in its folder under `outputs/benchmarks/laptop_runs/`; all of them
+are gathered into `outputs/benchmarks/laptop_recipe.json` and printed as a table. Run the seeds
+on an idle machine: their wall times are the point.
 """
 
 from __future__ import annotations
@@ -24,92 +25,116 @@ from cgan_lib.config import RECIPES, REFERENCE_RECIPE, Recipe, outputs_dir
 
 LAPTOP = RECIPES["laptop"]
 SPEED_ONLY = {"jit_compile"}  # same algorithm either way: not an ablation of the recipe
+# Fields that form one change together, ablated as one.
+GROUPS = {"generator_width": "network widths", "discriminator_width": "network widths"}
 
 
-def laptop_options() -> list[str]:
-    """The fields in which the laptop recipe differs from the reference (its name aside)."""
-    return [field.name for field in fields(Recipe)
-            if field.name not in {"name", "seed"} | SPEED_ONLY
-            and getattr(LAPTOP, field.name) != getattr(REFERENCE_RECIPE, field.name)]
-
-
-def run_timed(commands: list[list[str]]) -> float:
-    """Run the commands one after another; their wall time in seconds."""
-    started = time.perf_counter()
-    for command in commands:
-        subprocess.run(command, check=True)
-    return time.perf_counter() - started
+def ablations() -> dict[str, dict]:
+    """Change name → the fields that undo it: one entry per way the laptop recipe differs from
+    the reference (its name, seed and epochs aside; the widths of G and D count as one)."""
+    changes: dict[str, dict] = {}
+    for field in fields(Recipe):
+        name = field.name
+        if (name in {"name", "seed", "epochs"} | SPEED_ONLY
+                or getattr(LAPTOP, name) == getattr(REFERENCE_RECIPE, name)):
+            continue
+        changes.setdefault(GROUPS.get(name, name), {})[name] = getattr(REFERENCE_RECIPE, name)
+    return changes
 
 
 def cli(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "cgan_lib", *arguments]
 
 
-def train_and_score(name: str, recipe_changes: dict, seed: int, folder: Path) -> dict:
-    """Train the laptop recipe (with `recipe_changes`) into an empty folder and score it."""
+def train_and_score(name: str, recipe_changes: dict, seed: int, folder: Path,
+                    threads: int | None) -> dict:
+    """Train the laptop recipe (with `recipe_changes`) into an empty folder, score it, and
+    write the outcome to `folder/result.json`; returns it."""
     if folder.exists() and any(folder.iterdir()):
         raise ValueError(f"{folder} is not empty: delete it to measure a run from scratch")
-    if recipe_changes:
+    if recipe_changes or threads:
         train = [sys.executable, __file__, "--child", json.dumps(recipe_changes),
-                 "--seed", str(seed), "--output", str(folder)]
+                 "--seed", str(seed), "--output", str(folder), "--threads", str(threads or 0)]
     else:
         train = cli("train", "--recipe", "laptop", "--seed", str(seed), "--output", str(folder))
-    seconds = run_timed([train, cli("evaluate", "--model", str(folder))])
+    started = time.perf_counter()
+    for command in (train, cli("evaluate", "--model", str(folder))):
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - started
     metrics = json.loads((folder / "evaluation" / "metrics.json").read_text())["generated"]
     history = json.loads((folder / "history.json").read_text())
-    return {"name": name, "changes": recipe_changes, "seed": seed, "wall_seconds": seconds,
-            "training_seconds": sum(entry["seconds"] for entry in history),
-            "accuracy": metrics["accuracy"], "accuracy_per_digit": metrics["accuracy_per_digit"],
-            "frechet_distance": metrics["frechet_distance"]}
+    result = {"name": name, "changes": recipe_changes, "seed": seed, "threads": threads,
+              "wall_seconds": seconds,
+              "training_seconds": sum(entry["seconds"] for entry in history),
+              "accuracy": metrics["accuracy"], "accuracy_per_digit": metrics["accuracy_per_digit"],
+              "frechet_distance": metrics["frechet_distance"]}
+    (folder / "result.json").write_text(json.dumps(result, indent=1))
+    return result
 
 
-def train_child(changes: dict, seed: int, folder: Path) -> None:
-    """The ablation's training command: the laptop recipe with some fields changed."""
+def train_child(changes: dict, seed: int, folder: Path, threads: int) -> None:
+    """The training command of an ablation run: the laptop recipe with some fields changed,
+    optionally limited to `threads` CPU threads (so that two runs can share the machine)."""
+    from cgan_lib.backend import tf
     from cgan_lib.training import train_recipe
 
+    if threads:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
     train_recipe(replace(LAPTOP, seed=seed, **changes), folder, verbose=2)
 
 
+def collect(runs_folder: Path) -> list[dict]:
+    """Every run's result.json under `runs_folder`, laptop seeds first."""
+    results = [json.loads(path.read_text()) for path in runs_folder.glob("*/result.json")]
+    return sorted(results, key=lambda entry: (bool(entry["changes"]), entry["name"]))
+
+
 def print_table(results: list[dict]) -> None:
-    print(f"{'run':32s} {'seed':>5s} {'wall s':>7s} {'train s':>8s} {'accuracy':>9s} "
-          f"{'worst digit':>12s} {'FD':>6s}")
+    print(f"{'run':34s} {'seed':>5s} {'threads':>7s} {'wall s':>7s} {'train s':>8s} "
+          f"{'accuracy':>9s} {'worst digit':>12s} {'FD':>6s}")
     for entry in results:
         worst = min(entry["accuracy_per_digit"])
-        print(f"{entry['name']:32s} {entry['seed']:5d} {entry['wall_seconds']:7.0f} "
-              f"{entry['training_seconds']:8.0f} {entry['accuracy']:9.4f} {worst:12.3f} "
-              f"{entry['frechet_distance']:6.2f}")
+        print(f"{entry['name']:34s} {entry['seed']:5d} {entry['threads'] or 'all':>7} "
+              f"{entry['wall_seconds']:7.0f} {entry['training_seconds']:8.0f} "
+              f"{entry['accuracy']:9.4f} {worst:12.3f} {entry['frechet_distance']:6.2f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, nargs="*", default=[],
-                        help="train the laptop recipe once per seed")
-    parser.add_argument("--ablation", action="store_true",
-                        help="train it once per option, that option set back to the reference")
+                        help="train the laptop recipe once per seed, as `make train-fast` does")
+    parser.add_argument("--ablation", nargs="*", metavar="CHANGE",
+                        help=f"undo one change per run (default: all of {sorted(ablations())})")
     parser.add_argument("--ablation-seed", type=int, default=LAPTOP.seed)
+    parser.add_argument("--threads", type=int, default=0,
+                        help="CPU threads per ablation run (default: all); with 1, two ablation "
+                             "runs can share 2 cores, and only their scores compare")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--output", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child is not None:
-        train_child(json.loads(arguments.child), arguments.seed, arguments.output)
+        train_child(json.loads(arguments.child), arguments.seed, arguments.output,
+                    arguments.threads)
         return
 
-    folder = outputs_dir("benchmarks")
-    results_path = folder / "laptop_recipe.json"
-    results = json.loads(results_path.read_text()) if results_path.is_file() else []
-    plan = [(f"laptop, seed {seed}", {}, seed) for seed in arguments.seeds]
-    if arguments.ablation:
-        plan += [(f"without {option}", {option: getattr(REFERENCE_RECIPE, option)},
-                  arguments.ablation_seed) for option in laptop_options()]
+    runs_folder = outputs_dir("benchmarks", "laptop_runs")
+    plan = [(f"laptop, seed {seed}", {}, seed, None) for seed in arguments.seeds]
+    if arguments.ablation is not None:
+        known = ablations()
+        for change in arguments.ablation or known:
+            if change not in known:
+                raise ValueError(f"unknown change {change!r}; choose from {sorted(known)}")
+            plan.append((f"without {change}", known[change], arguments.ablation_seed,
+                         arguments.threads or None))
     print(f"laptop recipe: {asdict(LAPTOP)}", flush=True)
-    for name, changes, seed in plan:
+    for name, changes, seed, threads in plan:
         slug = name.replace(", ", "_").replace(" ", "_")
-        entry = train_and_score(name, changes, seed, folder / "laptop_runs" / slug)
-        results = [old for old in results if old["name"] != name] + [entry]
-        results_path.write_text(json.dumps(results, indent=1))
-        print_table([entry])
+        print_table([train_and_score(name, changes, seed, runs_folder / slug, threads)])
+    results = collect(runs_folder)
+    (runs_folder.parent / "laptop_recipe.json").write_text(json.dumps(results, indent=1))
     print_table(results)
 
 
