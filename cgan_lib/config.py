@@ -113,6 +113,8 @@ class Recipe:
     reuse_generator_pass: bool = False
     # AC-GAN: weight of D's digit-classifier loss (on real images) and G's (on its fakes); 0 = off.
     classifier_weight: float = 0.0
+    # "non_saturating" (binary cross-entropy, as in the reference) or "hinge" (for D and G).
+    adversarial_loss: str = "non_saturating"
     # Both learning rates fall linearly to 0 over the recipe's `epochs` when True.
     linear_decay: bool = False
 

@@ -4,6 +4,8 @@ One class serves unconditional and conditional generators, MLPs and convolutiona
 Conventions: binary cross-entropy on logits, real = 1 and fake = 0. The generator loss is either
 "non_saturating" (the default: make D say 1 for fakes, -log D(G(z))) or "minimax" (the original
 objective: minimize log(1 - D(G(z))), whose gradient vanishes once D rejects the fakes confidently).
+"hinge" replaces the losses of both networks: D minimizes mean(relu(1 - real logits)) +
+mean(relu(1 + fake logits)), and G minimizes -mean(fake logits).
 
 Two schedules share the same step code:
 - "alternating" (the default, and the one that works): one D update, then one G update, on every
@@ -31,7 +33,7 @@ from cgan_lib.backend import keras, tf
 
 ops = keras.ops
 SCHEDULES = ("alternating", "phased")
-GENERATOR_LOSSES = ("non_saturating", "minimax")
+GENERATOR_LOSSES = ("non_saturating", "minimax", "hinge")
 DISCRIMINATOR_PHASE, GENERATOR_PHASE = 0, 1
 
 
@@ -160,11 +162,16 @@ class GAN(keras.Model):
         return self.classifier_weight * self.digit_loss(labels, digit_logits)
 
     def _discriminator_losses(self, real_logits, fake_logits):
+        if self.generator_loss == "hinge":
+            return (ops.mean(ops.relu(1.0 - real_logits))
+                    + ops.mean(ops.relu(1.0 + fake_logits)))
         real_loss = self.loss_function(ops.ones_like(real_logits), real_logits)
         fake_loss = self.loss_function(ops.zeros_like(fake_logits), fake_logits)
         return real_loss + fake_loss
 
     def _generator_loss(self, fake_logits):
+        if self.generator_loss == "hinge":
+            return -ops.mean(fake_logits)
         if self.generator_loss == "minimax":
             return -self.loss_function(ops.zeros_like(fake_logits), fake_logits)
         return self.loss_function(ops.ones_like(fake_logits), fake_logits)

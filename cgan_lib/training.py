@@ -49,7 +49,8 @@ def build_gan(recipe: Recipe) -> GAN:
         classifier_head=recipe.classifier_weight > 0)
     gan = GAN(generator, discriminator, seed=recipe.seed, ema_decay=recipe.ema_decay,
               reuse_generator_pass=recipe.reuse_generator_pass,
-              classifier_weight=recipe.classifier_weight)
+              classifier_weight=recipe.classifier_weight,
+              generator_loss=recipe.adversarial_loss)
     discriminator_learning_rate = recipe.discriminator_learning_rate or recipe.learning_rate
     gan.compile(
         generator_optimizer=adam(recipe, recipe.learning_rate),

@@ -169,3 +169,14 @@ def test_linear_decay_brings_both_learning_rates_to_zero_at_the_last_step():
         assert rates == pytest.approx([start, start / 2, 0.0]), name
     constant = build_gan(small_recipe())
     assert float(constant.generator_optimizer.learning_rate) == pytest.approx(2e-4)
+
+
+def test_the_hinge_loss_matches_its_formula_for_both_networks():
+    gan = build_gan(small_recipe(adversarial_loss="hinge"))
+    real = keras.ops.convert_to_tensor([[2.0], [0.5], [-1.0]])
+    fake = keras.ops.convert_to_tensor([[-2.0], [0.0], [1.5]])
+    # D: mean(relu(1 - real)) = (0 + 0.5 + 2) / 3; mean(relu(1 + fake)) = (0 + 1 + 2.5) / 3
+    assert float(gan._discriminator_losses(real, fake)) == pytest.approx(2.5 / 3 + 3.5 / 3)
+    assert float(gan._generator_loss(fake)) == pytest.approx(0.5 / 3)
+    with pytest.raises(ValueError, match="generator_loss must be one of.*'wasserstein'"):
+        GAN(gan.generator, gan.discriminator, generator_loss="wasserstein")
