@@ -1,13 +1,14 @@
 """Benchmark: milliseconds to render the digit studio's 10×10 grid (100 samples of one digit from
-the shipped generator, tiled, enlarged ×2 and PNG-encoded: what `DigitPicker` sends to the
-browser), after warm-up. Prints the median and the spread, and the generator's share; asserts
-nothing. Run it with `make benchmark`.
+the shipped generator, or the one given with --model, tiled, enlarged ×2 and PNG-encoded: what
+`DigitPicker` sends to the browser), after warm-up. Prints the median and the spread, and the
+generator's share; asserts nothing. Run it with `make benchmark`.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -31,9 +32,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=50, help="timed renders")
     parser.add_argument("--warmup", type=int, default=5, help="untimed renders first")
+    parser.add_argument("--model", type=Path,
+                        help="generator .keras file or folder (default: the shipped one)")
     arguments = parser.parse_args()
 
-    generator = load_generator()
+    generator = load_generator(arguments.model)
+    print(f"{generator.name}, {generator.count_params():,} parameters")
 
     def render(index: int) -> bytes:  # a new digit and seed every time, as a user would ask
         return png_bytes(digit_grid_picture(generator, index % 10, COUNT, seed=index), zoom=2)
