@@ -1,7 +1,7 @@
-"""Benchmark: milliseconds to render the digit studio's 10×10 grid (100 samples of one digit from
-the shipped generator, or the one given with --model, tiled, enlarged ×2 and PNG-encoded: what
-`DigitPicker` sends to the browser), after warm-up. Prints the median and the spread, and the
-generator's share; asserts nothing. Run it with `make benchmark`.
+"""Benchmark: milliseconds to render the digit studio's 10×10 grid (100 samples of one digit,
+tiled, enlarged ×2 and PNG-encoded: what `DigitPicker` sends to the browser) after warm-up, with
+the studio's generator (the laptop recipe's) or the one given with --model. Prints the median and
+the spread, and the generator's share; asserts nothing. Run it with `make benchmark`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from cgan_lib.generate import generate
-from cgan_lib.persistence import load_generator
+from cgan_lib.persistence import load_generator, shipped_model_folder
 from cgan_lib.pictures import digit_grid_picture, png_bytes
 
 COUNT = 100
@@ -33,10 +33,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=50, help="timed renders")
     parser.add_argument("--warmup", type=int, default=5, help="untimed renders first")
     parser.add_argument("--model", type=Path,
-                        help="generator .keras file or folder (default: the shipped one)")
+                        help="generator .keras file or folder (default: the studio's, "
+                             "outputs/models/laptop)")
     arguments = parser.parse_args()
 
-    generator = load_generator(arguments.model)
+    generator = load_generator(arguments.model or shipped_model_folder("laptop"))
     print(f"{generator.name}, {generator.count_params():,} parameters")
 
     def render(index: int) -> bytes:  # a new digit and seed every time, as a user would ask

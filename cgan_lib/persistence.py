@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 from cgan_lib.backend import keras
-from cgan_lib.config import repository_root
+from cgan_lib.config import RECIPES, repository_root
 
 KERAS_FILE = "generator.keras"
 JSON_FILE = "generator.json"
@@ -19,15 +19,18 @@ WEIGHTS_FILE = "generator.weights.h5"
 HOW_TO_MAKE = "train one with `make train` (or `python -m cgan_lib train`)"
 
 
-def shipped_model_folder() -> Path:
-    """The folder of the generator trained with the reference recipe and committed to the repo."""
+def shipped_model_folder(recipe: str = "reference") -> Path:
+    """The folder of the generator trained with `recipe` and committed to the repository:
+    "reference" (notebook 4, `make train`) or "laptop" (`make train-fast`, the digit studio's)."""
+    if recipe not in RECIPES:
+        raise ValueError(f"unknown recipe {recipe!r}; choose from {sorted(RECIPES)}")
     root = repository_root()
     if root is None:
         raise FileNotFoundError(
-            "the shipped generator lives in the repository's outputs/models/reference/; "
+            f"the shipped generators live in the repository's outputs/models/{recipe}/; "
             f"this cgan_lib is installed outside a clone, so {HOW_TO_MAKE}"
         )
-    return root / "outputs" / "models" / "reference"
+    return root / "outputs" / "models" / recipe
 
 
 def save_generator(generator: keras.Model, folder: Path) -> dict[str, Path]:

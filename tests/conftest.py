@@ -22,8 +22,8 @@ def outputs(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def shipped_generator():
-    """The generator trained with the reference recipe and committed under outputs/models/."""
-    from cgan_lib.persistence import load_generator
+def studio_generator():
+    """The digit studio's generator: the laptop recipe's, committed under outputs/models/."""
+    from cgan_lib.persistence import load_generator, shipped_model_folder
 
-    return load_generator()
+    return load_generator(shipped_model_folder("laptop"))

@@ -14,6 +14,7 @@ from cgan_lib.persistence import (
     load_generator,
     load_generator_from_json,
     save_generator,
+    shipped_model_folder,
 )
 from cgan_lib.training import train_recipe
 
@@ -74,3 +75,12 @@ def test_two_short_trainings_from_the_same_seed_give_identical_weights(tmp_path)
     for a, b in pairs:
         np.testing.assert_array_equal(a, b)
     assert first.history[0]["d_loss"] == second.history[0]["d_loss"]
+
+
+def test_both_recipes_ship_a_generator_and_unknown_recipes_are_named():
+    for recipe in ("reference", "laptop"):
+        folder = shipped_model_folder(recipe)
+        assert folder.name == recipe
+        assert load_generator(folder).inputs[0].shape[-1] == 100
+    with pytest.raises(ValueError, match="unknown recipe 'tiny'.*'laptop', 'reference'"):
+        shipped_model_folder("tiny")

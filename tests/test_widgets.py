@@ -40,27 +40,27 @@ def test_png_bytes_enlarges_by_whole_pixels():
     np.testing.assert_array_equal(decoded, np.kron(picture, np.ones((3, 3), np.uint8)))
 
 
-def test_the_picker_shows_the_picked_digit(shipped_generator):
-    picker = DigitPicker(shipped_generator, digit=7, count=20, seed=0)
+def test_the_picker_shows_the_picked_digit(studio_generator):
+    picker = DigitPicker(studio_generator, digit=7, count=20, seed=0)
     for digit in (3, 8):
         picker.controls["digit"].value = digit
         picture = shown(picker.pictures[0], zoom=2)
         np.testing.assert_array_equal(picture,
-                                      digit_grid_picture(shipped_generator, digit, 20, 0))
+                                      digit_grid_picture(studio_generator, digit, 20, 0))
         _, predicted = classify(cells(picture))
         assert len(predicted) == 20 and np.mean(predicted == digit) >= 0.9
     picker.controls["count"].value = 35
     assert shown(picker.pictures[0], zoom=2).shape == (4 * CELL - 2, 10 * CELL - 2)
 
 
-def test_the_new_seed_button_types_a_seed_and_redraws(shipped_generator):
-    picker = DigitPicker(shipped_generator, digit=2, count=10, seed=0)
+def test_the_new_seed_button_types_a_seed_and_redraws(studio_generator):
+    picker = DigitPicker(studio_generator, digit=2, count=10, seed=0)
     before = picker.pictures[0].value
     picker.children[2].children[1].click()  # the "new seed" button beside the seed box
     seed = parse_seed(picker.controls["seed"].value)
     assert picker.pictures[0].value != before
     np.testing.assert_array_equal(shown(picker.pictures[0], zoom=2),
-                                  digit_grid_picture(shipped_generator, 2, 10, seed))
+                                  digit_grid_picture(studio_generator, 2, 10, seed))
 
 
 @pytest.mark.parametrize(("change", "message"), [
@@ -70,9 +70,9 @@ def test_the_new_seed_button_types_a_seed_and_redraws(shipped_generator):
     ({"seed": "abc"}, "got 'abc'"),
     ({"noise_scale": 0}, "noise scale must be a number above 0"),
 ])
-def test_a_bad_value_is_refused_with_a_message_and_the_picture_kept(shipped_generator, change,
+def test_a_bad_value_is_refused_with_a_message_and_the_picture_kept(studio_generator, change,
                                                                     message):
-    picker = DigitPicker(shipped_generator, digit=5, count=8, seed=1)
+    picker = DigitPicker(studio_generator, digit=5, count=8, seed=1)
     before, settings = picker.pictures[0].value, picker.settings()
     (name, value), = change.items()
     if name == "seed":  # what a user can type: the seed box takes any text
@@ -88,14 +88,14 @@ def test_a_bad_value_is_refused_with_a_message_and_the_picture_kept(shipped_gene
     assert "drawn in" in picker.message.value and picker.pictures[0].value != before
 
 
-def test_the_morph_starts_and_ends_on_the_two_digits(shipped_generator):
-    morph = DigitMorph(shipped_generator, from_digit=1, to_digit=7, seed=0)
+def test_the_morph_starts_and_ends_on_the_two_digits(studio_generator):
+    morph = DigitMorph(studio_generator, from_digit=1, to_digit=7, seed=0)
     strip = shown(morph.pictures[0], zoom=2)
     frames = cells(strip)
     assert len(frames) == 9
-    np.testing.assert_allclose(frames[0], generate(shipped_generator, 1, 1, seed=0)[0],
+    np.testing.assert_allclose(frames[0], generate(studio_generator, 1, 1, seed=0)[0],
                                atol=1 / 127.5 + 1e-6)  # PNG rounding
-    np.testing.assert_allclose(frames[-1], generate(shipped_generator, 7, 1, seed=0)[0],
+    np.testing.assert_allclose(frames[-1], generate(studio_generator, 7, 1, seed=0)[0],
                                atol=1 / 127.5 + 1e-6)
     morph.controls["mix"].value = 1.0
     np.testing.assert_array_equal(shown(morph.pictures[1], zoom=8), strip[:, -28:])
@@ -111,12 +111,12 @@ def test_the_morph_starts_and_ends_on_the_two_digits(shipped_generator):
                                   morph_pictures(morph.mixer, 0, 6, 1.0, 0)[0])
 
 
-def test_the_latent_walk_keeps_the_digit_while_the_style_changes(shipped_generator):
-    walk = LatentWalk(shipped_generator, digit=4, from_seed=0, to_seed=1)
+def test_the_latent_walk_keeps_the_digit_while_the_style_changes(studio_generator):
+    walk = LatentWalk(studio_generator, digit=4, from_seed=0, to_seed=1)
     frames = cells(shown(walk.pictures[0], zoom=2))
-    np.testing.assert_allclose(frames[0], generate(shipped_generator, 4, 1, seed=0)[0],
+    np.testing.assert_allclose(frames[0], generate(studio_generator, 4, 1, seed=0)[0],
                                atol=1 / 127.5 + 1e-6)
-    np.testing.assert_allclose(frames[-1], generate(shipped_generator, 4, 1, seed=1)[0],
+    np.testing.assert_allclose(frames[-1], generate(studio_generator, 4, 1, seed=1)[0],
                                atol=1 / 127.5 + 1e-6)
     _, predicted = classify(frames)
     assert np.mean(predicted == 4) >= 0.8
@@ -128,8 +128,8 @@ def test_the_latent_walk_keeps_the_digit_while_the_style_changes(shipped_generat
     assert "got 'x1'" in html.unescape(walk.message.value)
 
 
-def test_an_unexpected_error_in_a_callback_is_shown_not_lost(shipped_generator, monkeypatch):
-    picker = DigitPicker(shipped_generator, digit=5, count=4, seed=1)
+def test_an_unexpected_error_in_a_callback_is_shown_not_lost(studio_generator, monkeypatch):
+    picker = DigitPicker(studio_generator, digit=5, count=4, seed=1)
     before = picker.pictures[0].value
 
     def broken_draw(**settings):
@@ -141,9 +141,9 @@ def test_an_unexpected_error_in_a_callback_is_shown_not_lost(shipped_generator, 
     assert picker.pictures[0].value == before
 
 
-def test_the_morph_and_the_walk_refuse_bad_values_too(shipped_generator):
-    morph = DigitMorph(shipped_generator, from_digit=2, to_digit=5, seed=0)
-    walk = LatentWalk(shipped_generator, digit=3, from_seed=0, to_seed=1)
+def test_the_morph_and_the_walk_refuse_bad_values_too(studio_generator):
+    morph = DigitMorph(studio_generator, from_digit=2, to_digit=5, seed=0)
+    walk = LatentWalk(studio_generator, digit=3, from_seed=0, to_seed=1)
     for studio, change, message in ((morph, {"mix": 1.5}, "mix must be a number from 0 to 1"),
                                     (morph, {"to_digit": 10}, "got 10"),
                                     (walk, {"position": -0.1}, "from 0 to 1, got -0.1"),
