@@ -4,8 +4,9 @@
 (`python -m cgan_lib train --recipe laptop --seed S`, then `python -m cgan_lib evaluate`), each in
 a fresh output folder, and times both commands together: imports, data loading, training, the
 per-epoch grids and scores, saving, and the final scoring at N = 10,000.
-`--ablation` trains the laptop recipe once more per option, with that one option set back to the
-reference recipe's value, and times and scores it the same way.
+`--ablation` trains the laptop recipe once more per change, with that one change set back to the
+reference recipe's value (G's and D's widths count as one change), and times and scores it the
+same way.
 Each run writes `result.json` in its folder under `outputs/benchmarks/laptop_runs/`; all of them
 are gathered into `outputs/benchmarks/laptop_recipe.json` and printed as a table. Run the seeds
 on an idle machine: their wall times are the point.

@@ -108,7 +108,7 @@ def build_dcgan_discriminator(num_classes: int = NUM_CLASSES, kernel_size: int =
                               label_conditioning: str = "mask_channel",
                               spectral_norm: bool = False,
                               classifier_head: bool = False) -> keras.Model:
-    """The reference conditional DCGAN discriminator (shared/GUIDE.md §1), and two options.
+    """The reference conditional DCGAN discriminator (shared/GUIDE.md §1), and its options.
 
     Reference ("mask_channel", width 64): label → Embedding(10, 784) → a 28×28 mask, stacked with
     the image as a second channel → Conv2D(64, 4×4, stride 2) → LeakyReLU(0.2) → Dropout(0.3)

@@ -11,7 +11,7 @@ same call, run again after an interruption, continue from the last completed epo
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -51,7 +51,9 @@ def build_gan(recipe: Recipe) -> GAN:
               reuse_generator_pass=recipe.reuse_generator_pass,
               classifier_weight=recipe.classifier_weight,
               generator_loss=recipe.adversarial_loss)
-    discriminator_learning_rate = recipe.discriminator_learning_rate or recipe.learning_rate
+    discriminator_learning_rate = recipe.discriminator_learning_rate
+    if discriminator_learning_rate is None:
+        discriminator_learning_rate = recipe.learning_rate
     gan.compile(
         generator_optimizer=adam(recipe, recipe.learning_rate),
         discriminator_optimizer=adam(recipe, discriminator_learning_rate),
@@ -74,10 +76,12 @@ def train_recipe(recipe: Recipe = REFERENCE_RECIPE, folder: Path | None = None, 
                  epochs: int | None = None, quality_per_digit: int = 200,
                  verbose: int | str = "auto") -> TrainingRun:
     """Train (or resume training) the recipe's GAN for `epochs` epochs in all (default: the
-    recipe's), writing everything under `folder` (default: `outputs/models/<recipe name>`)."""
+    recipe's), writing everything under `folder` (default: `outputs/models/<recipe name>`).
+    A `linear_decay` recipe's learning rates reach 0 at the end of those `epochs`."""
     epochs = recipe.epochs if epochs is None else epochs
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
+    recipe = replace(recipe, epochs=epochs)
     folder = Path(folder) if folder is not None else outputs_dir("models", recipe.name)
     (folder / "epochs").mkdir(parents=True, exist_ok=True)
     set_seed(recipe.seed)

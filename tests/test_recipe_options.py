@@ -121,15 +121,25 @@ def test_reusing_the_generator_pass_generates_once_per_step(reuse, expected_pass
                    for a, b in zip(before, model.get_weights(), strict=True))
 
 
-def test_the_laptop_recipe_differs_from_the_reference_only_in_named_options():
-    laptop = RECIPES["laptop"]
-    assert RECIPES["reference"] == REFERENCE_RECIPE == Recipe()
-    assert laptop.name == "laptop" and laptop != REFERENCE_RECIPE
+def test_the_options_at_their_defaults_build_exactly_the_reference_gan():
+    gan = build_gan(RECIPES["reference"])
+    assert gan.generator.count_params() == 2_459_125
+    assert gan.discriminator.count_params() == 147_425
+    assert len(gan.discriminator.outputs) == 1 and "label_mask" in [
+        layer.name for layer in gan.discriminator.layers]
+    assert gan.sampling_generator is gan.generator and not gan.reuse_generator_pass
+    assert gan.generator_loss == "non_saturating"
+    for optimizer in (gan.generator_optimizer, gan.discriminator_optimizer):
+        optimizer.iterations.assign(10_000)  # a constant rate: no decay however far training goes
+        assert float(optimizer.learning_rate) == pytest.approx(2e-4)
 
 
 def test_a_laptop_training_saves_the_averaged_generator(tmp_path):
     recipe = replace(RECIPES["laptop"], training_images=64, batch_size=32)
     run = train_recipe(recipe, tmp_path, epochs=1, quality_per_digit=5, verbose=0)
+    # The decay spans the epochs asked for (1 here), not the recipe's 7.
+    run.gan.generator_optimizer.iterations.assign(recipe.steps_per_epoch)
+    assert float(run.gan.generator_optimizer.learning_rate) == pytest.approx(0.0, abs=1e-12)
     saved = keras.models.load_model(tmp_path / "generator.keras").get_weights()
     for a, b in zip(saved, run.gan.average_generator.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
