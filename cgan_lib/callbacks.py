@@ -177,6 +177,14 @@ def as_columns(entries: list[dict[str, float]]) -> dict[str, list[float]]:
             for key in dict.fromkeys(k for entry in entries for k in entry)}
 
 
+def with_elapsed_seconds(entries: list[dict[str, float]]) -> dict[str, list[float]]:
+    """`as_columns`, plus "elapsed seconds": the wall time since training began at each epoch's
+    end (the running sum of the epochs' `seconds`), for plotting quality against time."""
+    columns = as_columns(entries)
+    columns["elapsed seconds"] = np.cumsum(columns.get("seconds", [])).tolist()
+    return columns
+
+
 class QualityPerEpoch(keras.callbacks.Callback):
     """After every epoch, score the generator with the project's classifier and add the scores
     to the epoch's logs: the Fréchet distance to the test set (on 10 × `per_digit` images), and

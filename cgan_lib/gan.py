@@ -273,13 +273,20 @@ class GAN(keras.Model):
     def fit(self, x=None, *args, callbacks=None, **kwargs):
         """`keras.Model.fit`; with the phased schedule, also switches the phase at each epoch.
 
-        A `tf.data.Dataset` is expected to shuffle itself (see `make_dataset`).
+        A `tf.data.Dataset` is expected to shuffle itself (see `make_dataset`). One of known,
+        finite length is repeated, with `steps_per_epoch` set to its length, so that an epoch is
+        still one pass over it: Keras then keeps one iterator for the whole run instead of making
+        new ones at every epoch's start, which stalled for 13–20 s at some epochs' start here
+        (`benchmarks/epoch_start.py`).
         """
         callbacks = list(callbacks or [])
         if self.schedule == "phased":
             callbacks.insert(0, PhaseSwitcher())
         if isinstance(x, tf.data.Dataset):
             kwargs.setdefault("shuffle", False)
+            batches = int(x.cardinality())
+            if batches > 0 and kwargs.get("steps_per_epoch") is None:
+                x, kwargs["steps_per_epoch"] = x.repeat(), batches
         return super().fit(x, *args, callbacks=callbacks, **kwargs)
 
 

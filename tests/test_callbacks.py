@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image
 
 from cgan_lib.backend import keras
-from cgan_lib.callbacks import SampleGrid, TrainingMonitor
+from cgan_lib.callbacks import SampleGrid, TrainingMonitor, with_elapsed_seconds
 from cgan_lib.config import outputs_dir
 from cgan_lib.data import make_dataset
 from cgan_lib.gan import GAN
@@ -39,3 +39,14 @@ def test_callbacks_write_grids_and_a_gif_and_record_diagnostics(outputs):
 
     figure = plot_curves({"run": monitor.history}, {"D accuracy": ["d_real_accuracy"]}, x="step")
     assert figure.axes[0].get_lines()[0].get_xdata().tolist() == [0, 2, 4, 6]
+
+
+def test_elapsed_seconds_is_the_running_sum_of_epoch_seconds():
+    entries = [{"epoch": 1, "seconds": 60.0, "frechet_distance": 30.0},
+               {"epoch": 2, "seconds": 55.5, "frechet_distance": 12.0},
+               {"epoch": 3, "seconds": 70.0}]
+    columns = with_elapsed_seconds(entries)
+    assert columns["elapsed seconds"] == [60.0, 115.5, 185.5]
+    assert columns["epoch"] == [1, 2, 3]
+    assert columns["frechet_distance"][:2] == [30.0, 12.0]
+    assert np.isnan(columns["frechet_distance"][2])

@@ -130,3 +130,30 @@ def test_mlp_builders_give_the_documented_shapes():
     assert tuple(discriminator([images, labels]).shape) == (3, 1)
     assert images.min() >= -1 and images.max() <= 1
     assert generate(generator, digit=4, count=5, seed=0).shape == (5, 28, 28, 1)
+
+
+class BatchRecordingGAN(GAN):
+    """Records the images of every batch it trains on (run eagerly, so Python sees them)."""
+
+    seen: list[np.ndarray]
+
+    def train_step(self, data):
+        self.seen.append(np.asarray(data[0]))
+        return super().train_step(data)
+
+
+def test_each_epoch_is_one_pass_over_the_dataset_with_its_last_smaller_batch():
+    generator = build_mlp_generator(latent_dim=8, hidden_units=(16,), conditional=True)
+    discriminator = build_mlp_discriminator(hidden_units=(16,), conditional=True)
+    gan = BatchRecordingGAN(generator, discriminator, seed=3)
+    gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3), run_eagerly=True)
+    gan.seen = []
+    images, labels = tiny_data(20)
+    gan.fit(make_dataset(images, labels, batch_size=8, seed=0), epochs=3, verbose=0)
+    assert [len(batch) for batch in gan.seen] == [8, 8, 4] * 3
+    orders = []
+    for epoch in range(3):
+        epoch_images = np.concatenate(gan.seen[3 * epoch:3 * epoch + 3])
+        np.testing.assert_array_equal(np.sort(epoch_images, axis=0), np.sort(images, axis=0))
+        orders.append(epoch_images[:, 0, 0, 0])
+    assert not np.array_equal(orders[0], orders[1])  # reshuffled every epoch
