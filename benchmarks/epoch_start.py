@@ -44,8 +44,8 @@ class EpochStartTimer(keras.callbacks.Callback):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--batches", type=int, default=150, help="batches of 128 per epoch")
-    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--batches", type=int, default=100, help="batches of 128 per epoch")
+    parser.add_argument("--epochs", type=int, default=5)
     arguments = parser.parse_args()
 
     recipe = RECIPES["laptop"]

@@ -6,7 +6,7 @@ a fresh output folder, and times both commands together: imports, data loading, 
 per-epoch grids and scores, saving, and the final scoring at N = 10,000.
 `--ablation` trains the laptop recipe once more per change, with that one change set back to the
 reference recipe's value (G's and D's widths count as one change), and times and scores it the
-same way.
+same way; `--candidate FIELD=VALUE` does the same for an option the recipe does not use.
 Each run writes `result.json` in its folder under `outputs/benchmarks/laptop_runs/`; all of them
 are gathered into `outputs/benchmarks/laptop_recipe.json` and printed as a table. Run the seeds
 on an idle machine: their wall times are the point.
@@ -23,6 +23,7 @@ from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 from cgan_lib.config import RECIPES, REFERENCE_RECIPE, Recipe, outputs_dir
+from cgan_lib.measurements import runs_table, seed_runs, seeds_summary
 
 LAPTOP = RECIPES["laptop"]
 SPEED_ONLY = {"jit_compile"}  # same algorithm either way: not an ablation of the recipe
@@ -41,6 +42,18 @@ def ablations() -> dict[str, dict]:
             continue
         changes.setdefault(GROUPS.get(name, name), {})[name] = getattr(REFERENCE_RECIPE, name)
     return changes
+
+
+def candidate_change(text: str) -> dict:
+    """'spectral_norm=true' → {"spectral_norm": True}, checked against the recipe's fields."""
+    name, _, value = text.partition("=")
+    known = {field.name for field in fields(Recipe)} - {"name", "seed", "epochs"}
+    if name not in known or not value:
+        raise ValueError(f"expected FIELD=VALUE with FIELD one of {sorted(known)}, got {text!r}")
+    try:
+        return {name: json.loads(value)}
+    except json.JSONDecodeError:
+        return {name: value}  # a bare string, e.g. adversarial_loss=hinge
 
 
 def cli(*arguments: str) -> list[str]:
@@ -91,16 +104,6 @@ def collect(runs_folder: Path) -> list[dict]:
     return sorted(results, key=lambda entry: (bool(entry["changes"]), entry["name"]))
 
 
-def print_table(results: list[dict]) -> None:
-    print(f"{'run':34s} {'seed':>5s} {'threads':>7s} {'wall s':>7s} {'train s':>8s} "
-          f"{'accuracy':>9s} {'worst digit':>12s} {'FD':>6s}")
-    for entry in results:
-        worst = min(entry["accuracy_per_digit"])
-        print(f"{entry['name']:34s} {entry['seed']:5d} {entry['threads'] or 'all':>7} "
-              f"{entry['wall_seconds']:7.0f} {entry['training_seconds']:8.0f} "
-              f"{entry['accuracy']:9.4f} {worst:12.3f} {entry['frechet_distance']:6.2f}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -108,6 +111,9 @@ def main() -> None:
                         help="train the laptop recipe once per seed, as `make train-fast` does")
     parser.add_argument("--ablation", nargs="*", metavar="CHANGE",
                         help=f"undo one change per run (default: all of {sorted(ablations())})")
+    parser.add_argument("--candidate", nargs="*", default=[], metavar="FIELD=VALUE",
+                        help="also train the laptop recipe with one field changed, per candidate "
+                             "(a JSON value, e.g. spectral_norm=true), like an ablation run")
     parser.add_argument("--ablation-seed", type=int, default=LAPTOP.seed)
     parser.add_argument("--threads", type=int, default=0,
                         help="CPU threads per ablation run (default: all); with 1, two ablation "
@@ -130,13 +136,19 @@ def main() -> None:
                 raise ValueError(f"unknown change {change!r}; choose from {sorted(known)}")
             plan.append((f"without {change}", known[change], arguments.ablation_seed,
                          arguments.threads or None))
+    for candidate in arguments.candidate:
+        plan.append((f"with {candidate}", candidate_change(candidate), arguments.ablation_seed,
+                     arguments.threads or None))
     print(f"laptop recipe: {asdict(LAPTOP)}", flush=True)
     for name, changes, seed, threads in plan:
         slug = name.replace(", ", "_").replace(" ", "_")
-        print_table([train_and_score(name, changes, seed, runs_folder / slug, threads)])
+        print(runs_table([train_and_score(name, changes, seed, runs_folder / slug, threads)]),
+              flush=True)
     results = collect(runs_folder)
     (runs_folder.parent / "laptop_recipe.json").write_text(json.dumps(results, indent=1))
-    print_table(results)
+    print(runs_table(results))
+    if seed_runs(results):
+        print(seeds_summary(results))
 
 
 if __name__ == "__main__":

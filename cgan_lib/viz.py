@@ -142,3 +142,28 @@ def plot_snapshots(
         axes.axis("off")
     figure.tight_layout()
     return figure
+
+
+def plot_dot_chart(
+    panels: Mapping[str, Mapping[str, float]],
+    targets: Mapping[str, float] | None = None,
+) -> Figure:
+    """One panel per entry of `panels` (title → {row label: value}): one dot per row, the first
+    row on top, the axis fitted to the values (small differences stay visible, unlike bars from
+    0). `targets` (title → value) draws a dashed vertical line in that panel."""
+    targets = targets or {}
+    labels = list(next(iter(panels.values())))
+    positions = np.arange(len(labels))
+    figure = Figure(figsize=(3.6 * len(panels) + 2.6, 0.38 * len(labels) + 1.3))
+    for index, (title, values) in enumerate(panels.items()):
+        axes = figure.add_subplot(1, len(panels), index + 1)
+        axes.plot([values[label] for label in labels], positions, "o", color="tab:blue")
+        axes.set_yticks(positions, labels if index == 0 else [""] * len(labels))
+        axes.set_ylim(len(labels) - 0.5, -0.5)
+        if title in targets:
+            axes.axvline(targets[title], color="tab:red", linestyle="--", label="target")
+            axes.legend(fontsize=8)
+        axes.set_title(title)
+        axes.grid(alpha=0.3)
+    figure.tight_layout()
+    return figure

@@ -1,0 +1,80 @@
+"""The laptop recipe's measured runs, as `benchmarks/laptop_recipe.py` writes them and notebook 06
+reads them: each run's seed, changes from the laptop recipe, wall time and scores at N = 10,000.
+
+The file `outputs/benchmarks/laptop_recipe.json` is committed with the repository, so it is read
+from there even when `CGAN_OUTPUTS` sends new outputs elsewhere (fast mode, tests).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+
+from cgan_lib.config import repository_root
+
+HOW_TO_MEASURE = "run `python benchmarks/laptop_recipe.py --seeds 504 1 2 --ablation`"
+
+
+def laptop_runs_file() -> Path:
+    """Where the measured runs of the laptop recipe are committed."""
+    root = repository_root()
+    if root is None:
+        raise FileNotFoundError("the measured runs live in a clone's "
+                                f"outputs/benchmarks/laptop_recipe.json; {HOW_TO_MEASURE} there")
+    return root / "outputs" / "benchmarks" / "laptop_recipe.json"
+
+
+def laptop_recipe_runs(path: Path | None = None) -> list[dict]:
+    """Every measured run: the laptop recipe's seeds first, then the ablation's runs."""
+    path = Path(path) if path is not None else laptop_runs_file()
+    if not path.is_file():
+        raise FileNotFoundError(f"no measured runs at {path}: {HOW_TO_MEASURE}")
+    return json.loads(path.read_text())
+
+
+def seed_runs(runs: list[dict]) -> list[dict]:
+    """The runs of the laptop recipe itself (no change undone), one per seed."""
+    return [run for run in runs if not run["changes"]]
+
+
+def ablation_runs(runs: list[dict]) -> list[dict]:
+    """The runs that undo one change of the laptop recipe."""
+    return [run for run in runs if run["changes"]]
+
+
+def worst_digit(run: dict) -> tuple[int, float]:
+    """(digit, accuracy) of the digit the run's generator draws least recognisably."""
+    accuracy = min(run["accuracy_per_digit"])
+    return run["accuracy_per_digit"].index(accuracy), accuracy
+
+
+def seeds_summary(runs: list[dict]) -> str:
+    """Mean and worst of the seeds' wall times and scores, in one line each."""
+    seeds = seed_runs(runs)
+    if not seeds:
+        raise ValueError(f"no seed runs among {len(runs)} measured runs: {HOW_TO_MEASURE}")
+    walls = [run["wall_seconds"] for run in seeds]
+    accuracies = [run["accuracy"] for run in seeds]
+    distances = [run["frechet_distance"] for run in seeds]
+    digit_worst = min(worst_digit(run)[1] for run in seeds)
+    return (f"{len(seeds)} seeds, mean (worst):\n"
+            f"  wall time from scratch to scores  {statistics.mean(walls):6.0f} s  "
+            f"({max(walls):.0f} s)\n"
+            f"  conditional accuracy              {statistics.mean(accuracies):6.4f}    "
+            f"({min(accuracies):.4f}; worst single digit {digit_worst:.3f})\n"
+            f"  Fréchet distance                  {statistics.mean(distances):6.2f}    "
+            f"({max(distances):.2f})")
+
+
+def runs_table(runs: list[dict]) -> str:
+    """The runs as a fixed-width text table, one line each."""
+    lines = [f"{'run':34s} {'seed':>5s} {'threads':>7s} {'wall s':>7s} {'train s':>8s} "
+             f"{'accuracy':>9s} {'worst digit':>12s} {'FD':>6s}"]
+    for run in runs:
+        digit, accuracy = worst_digit(run)
+        lines.append(f"{run['name']:34s} {run['seed']:5d} {run['threads'] or 'all':>7} "
+                     f"{run['wall_seconds']:7.0f} {run['training_seconds']:8.0f} "
+                     f"{run['accuracy']:9.4f} {f'{digit}: {accuracy:.3f}':>12s} "
+                     f"{run['frechet_distance']:6.2f}")
+    return "\n".join(lines)

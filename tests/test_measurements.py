@@ -1,0 +1,67 @@
+"""Tests for reading and summarising the laptop recipe's measured runs (cgan_lib.measurements)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cgan_lib.measurements import (
+    ablation_runs,
+    laptop_recipe_runs,
+    laptop_runs_file,
+    runs_table,
+    seed_runs,
+    seeds_summary,
+    worst_digit,
+)
+
+
+def run(name, seed, changes, wall, accuracy, distance, per_digit):
+    return {"name": name, "changes": changes, "seed": seed, "threads": None,
+            "wall_seconds": wall, "training_seconds": wall - 30, "accuracy": accuracy,
+            "accuracy_per_digit": per_digit, "frechet_distance": distance}
+
+
+RUNS = [
+    run("laptop, seed 1", 1, {}, 560.0, 0.990, 3.5, [0.99] * 9 + [0.975]),
+    run("laptop, seed 2", 2, {}, 580.0, 0.992, 3.9, [0.99] * 7 + [0.971, 0.99, 0.99]),
+    run("without ema_decay", 504, {"ema_decay": 0.0}, 900.0, 0.98, 4.5, [0.98] * 10),
+]
+
+
+def test_seed_and_ablation_runs_are_told_apart():
+    assert [entry["name"] for entry in seed_runs(RUNS)] == ["laptop, seed 1", "laptop, seed 2"]
+    assert [entry["name"] for entry in ablation_runs(RUNS)] == ["without ema_decay"]
+
+
+def test_the_summary_gives_the_mean_and_the_worst_of_the_seeds_only():
+    summary = seeds_summary(RUNS)
+    assert "2 seeds" in summary
+    assert "570 s  (580 s)" in summary  # the ablation's 900 s is not a seed
+    assert "0.9910    (0.9900; worst single digit 0.971)" in summary
+    assert "3.70    (3.90)" in summary
+
+
+def test_the_table_names_each_runs_worst_digit():
+    assert worst_digit(RUNS[1]) == (7, 0.971)
+    lines = runs_table(RUNS).splitlines()
+    assert len(lines) == 4 and "7: 0.971" in lines[2] and "9: 0.975" in lines[1]
+
+
+def test_runs_are_read_back_and_a_missing_file_is_named(tmp_path):
+    path = tmp_path / "runs.json"
+    path.write_text(json.dumps(RUNS))
+    assert laptop_recipe_runs(path) == RUNS
+    with pytest.raises(FileNotFoundError, match="missing.json.*laptop_recipe.py"):
+        laptop_recipe_runs(tmp_path / "missing.json")
+    with pytest.raises(ValueError, match="no seed runs"):
+        seeds_summary(ablation_runs(RUNS))
+
+
+def test_the_committed_runs_hold_three_seeds_and_one_run_per_ablated_change():
+    runs = laptop_recipe_runs()
+    assert laptop_runs_file().is_file()
+    assert len(seed_runs(runs)) >= 3
+    assert len({json.dumps(entry["changes"], sort_keys=True) for entry in ablation_runs(runs)}) \
+        == len(ablation_runs(runs))

@@ -1,0 +1,18 @@
+"""Tests for the plotting helpers that draw data exactly as given (cgan_lib.viz)."""
+
+from __future__ import annotations
+
+from cgan_lib.viz import plot_dot_chart
+
+
+def test_the_dot_chart_draws_each_value_on_its_row_and_the_target_line():
+    figure = plot_dot_chart({"accuracy": {"laptop": 0.99, "without EMA": 0.98},
+                             "FD": {"laptop": 3.8, "without EMA": 4.5}},
+                            targets={"FD": 3.375})
+    accuracy, distance = figure.axes
+    dots = accuracy.get_lines()[0]
+    assert dots.get_xdata().tolist() == [0.99, 0.98] and dots.get_ydata().tolist() == [0, 1]
+    assert [label.get_text() for label in accuracy.get_yticklabels()] == ["laptop", "without EMA"]
+    assert distance.get_lines()[0].get_xdata().tolist() == [3.8, 4.5]
+    assert list(distance.get_lines()[1].get_xdata()) == [3.375, 3.375]
+    assert len(accuracy.get_lines()) == 1  # no target there
