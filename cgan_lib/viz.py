@@ -157,9 +157,13 @@ def plot_dot_chart(
     figure = Figure(figsize=(3.6 * len(panels) + 2.6, 0.38 * len(labels) + 1.3))
     for index, (title, values) in enumerate(panels.items()):
         axes = figure.add_subplot(1, len(panels), index + 1)
-        axes.plot([values[label] for label in labels], positions, "o", color="tab:blue")
+        row_values = [values[label] for label in labels]
+        axes.plot(row_values, positions, "o", color="tab:blue")
         axes.set_yticks(positions, labels if index == 0 else [""] * len(labels))
         axes.set_ylim(len(labels) - 0.5, -0.5)
+        shown = row_values + ([targets[title]] if title in targets else [])
+        margin = 0.08 * (max(shown) - min(shown)) or 0.5
+        axes.set_xlim(min(shown) - margin, max(shown) + margin)
         if title in targets:
             axes.axvline(targets[title], color="tab:red", linestyle="--", label="target")
             axes.legend(fontsize=8)

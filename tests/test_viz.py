@@ -16,3 +16,5 @@ def test_the_dot_chart_draws_each_value_on_its_row_and_the_target_line():
     assert distance.get_lines()[0].get_xdata().tolist() == [3.8, 4.5]
     assert list(distance.get_lines()[1].get_xdata()) == [3.375, 3.375]
     assert len(accuracy.get_lines()) == 1  # no target there
+    low, high = distance.get_xlim()
+    assert low < 3.375 < 3.8 < 4.5 < high  # the target is in view, not only the dots
