@@ -39,7 +39,8 @@ def seed_runs(runs: list[dict]) -> list[dict]:
 
 
 def ablation_runs(runs: list[dict]) -> list[dict]:
-    """The runs that undo one change of the laptop recipe."""
+    """The runs that change one thing in the laptop recipe: an ablation ("without …") or a
+    candidate option beside it ("with …")."""
     return [run for run in runs if run["changes"]]
 
 
