@@ -45,15 +45,20 @@ def ablations() -> dict[str, dict]:
 
 
 def candidate_change(text: str) -> dict:
-    """'spectral_norm=true' → {"spectral_norm": True}, checked against the recipe's fields."""
-    name, _, value = text.partition("=")
+    """'spectral_norm=true' → {"spectral_norm": True}, checked against the recipe's fields;
+    several changes tried together are joined by commas: 'minibatch_std=true,beta_1=0.0'."""
     known = {field.name for field in fields(Recipe)} - {"name", "seed", "epochs"}
-    if name not in known or not value:
-        raise ValueError(f"expected FIELD=VALUE with FIELD one of {sorted(known)}, got {text!r}")
-    try:
-        return {name: json.loads(value)}
-    except json.JSONDecodeError:
-        return {name: value}  # a bare string, e.g. adversarial_loss=hinge
+    changes = {}
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        if name not in known or not value:
+            raise ValueError(f"expected FIELD=VALUE with FIELD one of {sorted(known)}, "
+                             f"got {part!r}")
+        try:
+            changes[name] = json.loads(value)
+        except json.JSONDecodeError:
+            changes[name] = value  # a bare string, e.g. adversarial_loss=hinge
+    return changes
 
 
 def cli(*arguments: str) -> list[str]:
@@ -113,7 +118,8 @@ def main() -> None:
                         help=f"undo one change per run (default: all of {sorted(ablations())})")
     parser.add_argument("--candidate", nargs="*", default=[], metavar="FIELD=VALUE",
                         help="also train the laptop recipe with one field changed, per candidate "
-                             "(a JSON value, e.g. spectral_norm=true), like an ablation run")
+                             "(a JSON value, e.g. spectral_norm=true; several joined by commas "
+                             "are tried together), like an ablation run")
     parser.add_argument("--ablation-seed", type=int, default=LAPTOP.seed)
     parser.add_argument("--threads", type=int, default=0,
                         help="CPU threads per ablation run (default: all); with 1, two ablation "

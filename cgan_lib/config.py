@@ -104,6 +104,8 @@ class Recipe:
     # "projection" (an inner product of a label embedding with D's last features).
     label_conditioning: str = "mask_channel"
     spectral_norm: bool = False
+    # D sees the spread of its features over the batch (a minibatch standard deviation channel).
+    minibatch_std: bool = False
     # D's learning rate; None means `learning_rate`, as in the reference. A different value is
     # the two-time-scale update rule (TTUR).
     discriminator_learning_rate: float | None = None
@@ -113,6 +115,8 @@ class Recipe:
     reuse_generator_pass: bool = False
     # AC-GAN: weight of D's digit-classifier loss (on real images) and G's (on its fakes); 0 = off.
     classifier_weight: float = 0.0
+    # MSGAN: weight of G's penalty for giving two z of the same digit similar images; 0 = off.
+    mode_seeking_weight: float = 0.0
     # "non_saturating" (binary cross-entropy, as in the reference) or "hinge" (for D and G).
     adversarial_loss: str = "non_saturating"
     # Both learning rates fall linearly to 0 over the recipe's `epochs` when True.

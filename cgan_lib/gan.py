@@ -25,6 +25,10 @@ Options of the alternating schedule (all off by default, as in the reference des
 - `classifier_weight` (AC-GAN, Odena et al. 2017): the discriminator has a second output, ten
   digit logits; D also learns to name the digit of real images, and G is also rewarded when D
   names the digit it was asked for. Both cross-entropies are weighted by `classifier_weight`.
+- `mode_seeking_weight` (MSGAN, Mao et al. 2019): G's fake batch is made of pairs that share a
+  digit but not their z, and G is also penalized by `mode_seeking_weight` / (r + 1e-5), where r is
+  the mean pixel gap between the pair's images over the mean gap between their z: G is pushed to
+  turn different z into different images of the same digit, against within-digit mode collapse.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ class GAN(keras.Model):
         ema_decay: float = 0.0,
         reuse_generator_pass: bool = False,
         classifier_weight: float = 0.0,
+        mode_seeking_weight: float = 0.0,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -71,6 +76,9 @@ class GAN(keras.Model):
                 f"{'two outputs (logit, digit logits)' if classifier_weight else 'one output'}, "
                 f"got {len(discriminator.outputs)} output(s); build it with "
                 f"classifier_head={bool(classifier_weight)} and a weight ≥ 0")
+        if mode_seeking_weight < 0:
+            raise ValueError(f"mode_seeking_weight must be ≥ 0 (0 turns it off), "
+                             f"got {mode_seeking_weight!r}")
         if schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
         if generator_loss not in GENERATOR_LOSSES:
@@ -92,6 +100,7 @@ class GAN(keras.Model):
         self.ema_decay = ema_decay
         self.reuse_generator_pass = reuse_generator_pass
         self.classifier_weight = classifier_weight
+        self.mode_seeking_weight = mode_seeking_weight
         self.digit_loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         self.average_generator = None
         if ema_decay:
@@ -136,13 +145,20 @@ class GAN(keras.Model):
         """Generate images: `inputs` is z, or [z, labels] for a conditional generator."""
         return self.generator(inputs, training=training)
 
-    def sample_inputs(self, batch_size):
-        """Random generator inputs for a batch: z ~ N(0, 1) and, if conditional, random digits."""
+    def sample_inputs(self, batch_size, paired: bool = False):
+        """Random generator inputs for a batch: z ~ N(0, 1) and, if conditional, random digits.
+
+        `paired`: the batch's last half repeats the digits of its first half, in order (row i of
+        the first half and row i of the last half are a pair; an odd middle row has none).
+        """
         noise = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
         if not self.conditional:
             return noise, None
-        labels = keras.random.randint((batch_size, 1), 0, self.num_classes,
+        half = batch_size // 2 if paired else 0
+        labels = keras.random.randint((batch_size - half, 1), 0, self.num_classes,
                                       seed=self.seed_generator, dtype="int32")
+        if paired:
+            labels = ops.concatenate([labels, labels[:half]])
         return noise, labels
 
     def _generate(self, noise, labels, training: bool):
@@ -160,6 +176,17 @@ class GAN(keras.Model):
         if digit_logits is None:
             return 0.0
         return self.classifier_weight * self.digit_loss(labels, digit_logits)
+
+    def _mode_seeking_loss(self, noise, images):
+        """`mode_seeking_weight` / (r + 1e-5) over the batch's pairs (see `sample_inputs`), with
+        r = mean |image gap| / mean |z gap|; 0 when the weight is 0."""
+        if not self.mode_seeking_weight:
+            return 0.0
+        half = ops.shape(noise)[0] // 2
+        second = ops.shape(noise)[0] - half
+        image_gap = ops.mean(ops.abs(images[:half] - images[second:]))
+        noise_gap = ops.mean(ops.abs(noise[:half] - noise[second:]))
+        return self.mode_seeking_weight / (image_gap / noise_gap + 1e-5)
 
     def _discriminator_losses(self, real_logits, fake_logits):
         if self.generator_loss == "hinge":
@@ -198,7 +225,7 @@ class GAN(keras.Model):
     def _generator_update(self, batch_size, real_batch=None):
         """One G step on a fresh fake batch. With `real_batch` (images, labels), D is first
         updated on that same fake batch (the `reuse_generator_pass` option)."""
-        noise, fake_labels = self.sample_inputs(batch_size)
+        noise, fake_labels = self.sample_inputs(batch_size, paired=bool(self.mode_seeking_weight))
         with tf.GradientTape() as tape:
             fake_images = self._generate(noise, fake_labels, training=True)
             if real_batch is not None:
@@ -206,7 +233,8 @@ class GAN(keras.Model):
                     self._discriminator_update(*real_batch, fake_images, fake_labels)
             fake_logits, fake_digit_logits = self._judge(fake_images, fake_labels)
             loss = (self._generator_loss(fake_logits)
-                    + self._digit_loss(fake_labels, fake_digit_logits))
+                    + self._digit_loss(fake_labels, fake_digit_logits)
+                    + self._mode_seeking_loss(noise, fake_images))
         variables = self.generator.trainable_variables
         gradients = tape.gradient(loss, variables)
         self.generator_optimizer.apply(gradients, variables)

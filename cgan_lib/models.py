@@ -15,6 +15,7 @@ from cgan_lib.backend import keras
 IMAGE_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
 layers = keras.layers
+ops = keras.ops
 
 
 def _label_input() -> keras.KerasTensor:
@@ -103,11 +104,26 @@ def build_dcgan_generator(latent_dim: int = 100, embedding_dim: int = 50,
 LABEL_CONDITIONINGS = ("mask_channel", "projection")
 
 
+@keras.saving.register_keras_serializable(package="cgan_lib")
+class MinibatchStandardDeviation(layers.Layer):
+    """Appends one constant channel to (N, H, W, C) features: the standard deviation of every
+    feature over the batch, averaged (Karras et al. 2018). A batch of too-similar fakes then
+    shows in D's input to its last layer, which real batches of varied digits do not."""
+
+    def call(self, features):
+        deviation = ops.mean(ops.sqrt(ops.var(features, axis=0) + 1e-8))
+        return ops.concatenate([features, ops.ones_like(features[..., :1]) * deviation], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] + 1)
+
+
 def build_dcgan_discriminator(num_classes: int = NUM_CLASSES, kernel_size: int = 4,
                               dropout: float = 0.3, width: int = 64,
                               label_conditioning: str = "mask_channel",
                               spectral_norm: bool = False,
-                              classifier_head: bool = False) -> keras.Model:
+                              classifier_head: bool = False,
+                              minibatch_std: bool = False) -> keras.Model:
     """The reference conditional DCGAN discriminator (shared/GUIDE.md §1), and its options.
 
     Reference ("mask_channel", width 64): label → Embedding(10, 784) → a 28×28 mask, stacked with
@@ -119,6 +135,8 @@ def build_dcgan_discriminator(num_classes: int = NUM_CLASSES, kernel_size: int =
     enters at the end: logit = w·φ(x) + b + embedding(y)·φ(x), with φ(x) the flattened features.
     `spectral_norm` wraps every convolution and dense layer in spectral normalization.
     `classifier_head` adds a second output, ten digit logits from the same features (AC-GAN).
+    `minibatch_std` appends the batch's feature spread as one more 7×7 channel before flattening
+    (`MinibatchStandardDeviation`).
     """
     if label_conditioning not in LABEL_CONDITIONINGS:
         raise ValueError(f"label_conditioning must be one of {LABEL_CONDITIONINGS}, "
@@ -142,6 +160,8 @@ def build_dcgan_discriminator(num_classes: int = NUM_CLASSES, kernel_size: int =
         features = layers.LeakyReLU(0.2)(features)
         if dropout:
             features = layers.Dropout(dropout)(features)
+    if minibatch_std:
+        features = MinibatchStandardDeviation(name="minibatch_std")(features)  # (N, 7, 7, 2w+1)
     features = layers.Flatten()(features)
     logit = normalized(layers.Dense(1, name="logit"))(features)
     if label_conditioning == "projection":

@@ -46,10 +46,11 @@ def build_gan(recipe: Recipe) -> GAN:
     discriminator = build_dcgan_discriminator(
         dropout=recipe.discriminator_dropout, width=recipe.discriminator_width,
         label_conditioning=recipe.label_conditioning, spectral_norm=recipe.spectral_norm,
-        classifier_head=recipe.classifier_weight > 0)
+        classifier_head=recipe.classifier_weight > 0, minibatch_std=recipe.minibatch_std)
     gan = GAN(generator, discriminator, seed=recipe.seed, ema_decay=recipe.ema_decay,
               reuse_generator_pass=recipe.reuse_generator_pass,
               classifier_weight=recipe.classifier_weight,
+              mode_seeking_weight=recipe.mode_seeking_weight,
               generator_loss=recipe.adversarial_loss)
     discriminator_learning_rate = recipe.discriminator_learning_rate
     if discriminator_learning_rate is None:

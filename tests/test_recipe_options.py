@@ -1,6 +1,7 @@
 """Tests for the recipe options beside the reference design: network widths, the projection
 discriminator, spectral normalization, the generator's weight average, reusing the generator's
-pass, and the laptop recipe built from them."""
+pass, the classifier head, linear decay, the hinge loss, mode seeking, the minibatch standard
+deviation, and the laptop recipe built from them."""
 
 from __future__ import annotations
 
@@ -13,7 +14,11 @@ from cgan_lib.backend import keras
 from cgan_lib.config import RECIPES, REFERENCE_RECIPE, Recipe
 from cgan_lib.data import make_dataset
 from cgan_lib.gan import GAN
-from cgan_lib.models import build_dcgan_discriminator, build_dcgan_generator
+from cgan_lib.models import (
+    MinibatchStandardDeviation,
+    build_dcgan_discriminator,
+    build_dcgan_generator,
+)
 from cgan_lib.training import build_gan, train_recipe
 
 LABELS = np.array([[0], [9]], np.int32)
@@ -190,3 +195,46 @@ def test_the_hinge_loss_matches_its_formula_for_both_networks():
     assert float(gan._generator_loss(fake)) == pytest.approx(0.5 / 3)
     with pytest.raises(ValueError, match="generator_loss must be one of.*'wasserstein'"):
         GAN(gan.generator, gan.discriminator, generator_loss="wasserstein")
+
+
+def test_paired_inputs_repeat_the_first_halfs_digits_in_the_last_half():
+    gan = build_gan(small_recipe(mode_seeking_weight=1.0))
+    for batch_size in (8, 7):
+        noise, labels = gan.sample_inputs(batch_size, paired=True)
+        labels = keras.ops.convert_to_numpy(labels).ravel()
+        half = batch_size // 2
+        assert labels.shape == (batch_size,) and noise.shape == (batch_size, 100)
+        np.testing.assert_array_equal(labels[batch_size - half:], labels[:half])
+    _, unpaired = gan.sample_inputs(1000)
+    unpaired = keras.ops.convert_to_numpy(unpaired).ravel()
+    assert (unpaired[500:] != unpaired[:500]).mean() > 0.8
+
+
+def test_the_mode_seeking_penalty_matches_its_formula_and_trains():
+    gan = build_gan(small_recipe(mode_seeking_weight=2.0))
+    # Pairs (row 0, row 2) and (row 1, row 3); row 2 of 5 would be unpaired, here 4 rows.
+    noise = np.zeros((4, 100), np.float32)
+    noise[2:] = 0.5                                    # mean |z gap| = 0.5
+    images = np.zeros((4, 28, 28, 1), np.float32)
+    images[2:] = 0.25                                  # mean |image gap| = 0.25
+    expected = 2.0 / (0.25 / 0.5 + 1e-5)
+    assert float(gan._mode_seeking_loss(keras.ops.convert_to_tensor(noise),
+                                        keras.ops.convert_to_tensor(images))) == pytest.approx(
+        expected, rel=1e-5)
+    assert build_gan(small_recipe())._mode_seeking_loss(noise, images) == 0.0
+    history = gan.fit(one_batch(small_recipe()), epochs=1, verbose=0).history
+    assert np.isfinite(history["g_loss"][0])
+    with pytest.raises(ValueError, match="mode_seeking_weight must be ≥ 0.*-1"):
+        GAN(gan.generator, gan.discriminator, mode_seeking_weight=-1)
+
+
+def test_the_minibatch_std_channel_is_the_batchs_mean_feature_spread():
+    features = np.random.default_rng(0).normal(size=(6, 7, 7, 4)).astype(np.float32)
+    output = keras.ops.convert_to_numpy(MinibatchStandardDeviation()(features))
+    assert output.shape == (6, 7, 7, 5)
+    np.testing.assert_array_equal(output[..., :4], features)
+    np.testing.assert_allclose(output[..., 4], features.std(axis=0).mean(), rtol=1e-5)
+    same = keras.ops.convert_to_numpy(MinibatchStandardDeviation()(np.repeat(features[:1], 6, 0)))
+    np.testing.assert_allclose(same[..., 4], 1e-4, rtol=1e-3)  # sqrt of the 1e-8 guard
+    discriminator = build_dcgan_discriminator(width=8, minibatch_std=True)
+    assert discriminator.get_layer("minibatch_std").output.shape == (None, 7, 7, 17)
