@@ -52,6 +52,7 @@ train-fast: setup
 
 benchmark: setup
 	$(PYTHON) benchmarks/train_step.py
+	$(PYTHON) benchmarks/train_step.py --laptop
 	$(PYTHON) benchmarks/render_grid.py
 
 lab: setup

@@ -4,6 +4,10 @@ oneDNN kernels on and off, and the implied seconds per 60,000-image epoch; then 
 fastest of these faithful steps (all run the same algorithm) to the plain graph step, which is
 TensorFlow's default here. Each variant runs in its own process, because `TF_ENABLE_ONEDNN_OPTS`
 is read when TensorFlow loads. Prints figures; asserts nothing. Run it with `make benchmark`.
+
+`--laptop` measures instead the laptop recipe's step and variants of it (milliseconds per step
+of the compiled `train_step` on one fixed batch, median of several repeats), which is how
+notebook 06 compares the cost of its options.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from cgan_lib.config import REFERENCE_RECIPE
+from cgan_lib.config import LAPTOP_RECIPE, REFERENCE_RECIPE
 
 VARIANTS = {  # name: (jit_compile, TF_ENABLE_ONEDNN_OPTS)
     "graph, oneDNN off": (False, "0"),
@@ -28,6 +32,15 @@ VARIANTS = {  # name: (jit_compile, TF_ENABLE_ONEDNN_OPTS)
 }
 # TensorFlow's own default on this CPU (no AVX-512): a graph step without oneDNN's kernels.
 PLAIN_GRAPH_STEP = "graph, oneDNN off"
+LAPTOP_VARIANTS = {  # name: changes to the laptop recipe
+    "laptop recipe": {},
+    "without reuse_generator_pass": {"reuse_generator_pass": False},
+    "with the reference's widths": {"generator_width": REFERENCE_RECIPE.generator_width,
+                                    "discriminator_width": REFERENCE_RECIPE.discriminator_width},
+    "with mode_seeking_weight 0.1": {"mode_seeking_weight": 0.1},
+    "with minibatch_std": {"minibatch_std": True},
+    "with spectral_norm": {"spectral_norm": True},
+}
 
 
 def images_per_second(jit_compile: bool, steps: int, repeats: int) -> list[float]:
@@ -50,6 +63,38 @@ def images_per_second(jit_compile: bool, steps: int, repeats: int) -> list[float
     return rates
 
 
+def laptop_step_milliseconds(changes: dict, steps: int, repeats: int) -> list[float]:
+    """Mean milliseconds per compiled training step of the laptop recipe with `changes`, on one
+    fixed batch, once per repeat of `steps` steps (after two warm-up steps that compile it)."""
+    from cgan_lib.backend import tf
+    from cgan_lib.training import build_gan
+
+    recipe = replace(LAPTOP_RECIPE, **changes)
+    rng = np.random.default_rng(0)
+    batch = (tf.constant(rng.uniform(-1, 1, (recipe.batch_size, 28, 28, 1)), tf.float32),
+             tf.constant(rng.integers(0, 10, recipe.batch_size), tf.int32))
+    step = tf.function(build_gan(recipe).train_step)
+    for _ in range(2):
+        float(step(batch)["d_loss"])
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for _ in range(steps):
+            logs = step(batch)
+        float(logs["d_loss"])  # wait for the last step
+        times.append(1000 * (time.perf_counter() - started) / steps)
+    return times
+
+
+def measure_laptop_variants(steps: int, repeats: int) -> None:
+    print(f"laptop recipe step, batch {LAPTOP_RECIPE.batch_size}; {steps} steps × {repeats} "
+          "repeats per variant (ms per step)")
+    for name, changes in LAPTOP_VARIANTS.items():
+        times = laptop_step_milliseconds(changes, steps, repeats)
+        print(f"{name:30s} median {np.median(times):6.1f} ms, best {min(times):6.1f} ms "
+              f"(runs: {', '.join(f'{value:.0f}' for value in times)})", flush=True)
+
+
 def measure_in_a_new_process(name: str, steps: int, repeats: int) -> list[float]:
     jit_compile, onednn = VARIANTS[name]
     environment = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": onednn}
@@ -64,8 +109,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--steps", type=int, default=40, help="training steps per measurement")
     parser.add_argument("--repeats", type=int, default=5, help="measurements per variant")
+    parser.add_argument("--laptop", action="store_true",
+                        help="measure the laptop recipe's step and variants of it instead")
     parser.add_argument("--child-jit", type=int, choices=(0, 1), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    if arguments.laptop:
+        measure_laptop_variants(arguments.steps, arguments.repeats)
+        return
     if arguments.child_jit is not None:  # one variant, in the process started for it
         print(json.dumps(images_per_second(bool(arguments.child_jit), arguments.steps,
                                            arguments.repeats)))
