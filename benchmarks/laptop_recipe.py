@@ -145,6 +145,10 @@ def main() -> None:
     for candidate in arguments.candidate:
         plan.append((f"with {candidate}", candidate_change(candidate), arguments.ablation_seed,
                      arguments.threads or None))
+    if arguments.ablation_seed != LAPTOP.seed:  # runs of other seeds are told apart by name
+        plan[len(arguments.seeds):] = [(f"{name}, seed {seed}", changes, seed, threads)
+                                       for name, changes, seed, threads
+                                       in plan[len(arguments.seeds):]]
     print(f"laptop recipe: {asdict(LAPTOP)}", flush=True)
     for name, changes, seed, threads in plan:
         slug = name.replace(", ", "_").replace(" ", "_")

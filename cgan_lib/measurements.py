@@ -70,11 +70,12 @@ def seeds_summary(runs: list[dict]) -> str:
 
 def runs_table(runs: list[dict]) -> str:
     """The runs as a fixed-width text table, one line each."""
-    lines = [f"{'run':36s} {'seed':>5s} {'threads':>7s} {'wall s':>7s} {'train s':>8s} "
+    width = max([36] + [len(run["name"]) for run in runs])
+    lines = [f"{'run':{width}s} {'seed':>5s} {'threads':>7s} {'wall s':>7s} {'train s':>8s} "
              f"{'accuracy':>9s} {'worst digit':>12s} {'FD':>6s}"]
     for run in runs:
         digit, accuracy = worst_digit(run)
-        lines.append(f"{run['name']:36s} {run['seed']:5d} {run['threads'] or 'all':>7} "
+        lines.append(f"{run['name']:{width}s} {run['seed']:5d} {run['threads'] or 'all':>7} "
                      f"{run['wall_seconds']:7.0f} {run['training_seconds']:8.0f} "
                      f"{run['accuracy']:9.4f} {f'{digit}: {accuracy:.3f}':>12s} "
                      f"{run['frechet_distance']:6.2f}")

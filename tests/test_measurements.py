@@ -59,9 +59,16 @@ def test_runs_are_read_back_and_a_missing_file_is_named(tmp_path):
         seeds_summary(ablation_runs(RUNS))
 
 
-def test_the_committed_runs_hold_three_seeds_and_one_run_per_ablated_change():
+def test_the_committed_runs_hold_three_seeds_and_one_run_per_change_and_seed():
     runs = laptop_recipe_runs()
     assert laptop_runs_file().is_file()
     assert len(seed_runs(runs)) >= 3
-    assert len({json.dumps(entry["changes"], sort_keys=True) for entry in ablation_runs(runs)}) \
-        == len(ablation_runs(runs))
+    assert len({(json.dumps(entry["changes"], sort_keys=True), entry["seed"])
+                for entry in ablation_runs(runs)}) == len(ablation_runs(runs))
+
+
+def test_the_table_widens_to_the_longest_name():
+    long_name = "with mode_seeking_weight=0.1,discriminator_width=48, seed 1"
+    lines = runs_table([*RUNS, {**RUNS[2], "name": long_name}]).splitlines()
+    assert lines[-1].startswith(long_name + " ")
+    assert len({len(row) for row in lines[1:]}) == 1  # the columns stay aligned
