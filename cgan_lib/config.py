@@ -117,6 +117,8 @@ class Recipe:
     classifier_weight: float = 0.0
     # MSGAN: weight of G's penalty for giving two z of the same digit similar images; 0 = off.
     mode_seeking_weight: float = 0.0
+    # R1: weight γ of D's penalty γ/2·E‖∇ₓ D(x)‖² on real images; 0 = off.
+    r1_weight: float = 0.0
     # "non_saturating" (binary cross-entropy, as in the reference) or "hinge" (for D and G).
     adversarial_loss: str = "non_saturating"
     # Both learning rates fall linearly to 0 over the recipe's `epochs` when True.

@@ -29,6 +29,9 @@ Options of the alternating schedule (all off by default, as in the reference des
   digit but not their z, and G is also penalized by `mode_seeking_weight` / (r + 1e-5), where r is
   the mean pixel gap between the pair's images over the mean gap between their z: G is pushed to
   turn different z into different images of the same digit, against within-digit mode collapse.
+- `r1_weight` (R1, Mescheder et al. 2018): D is also penalized by r1_weight / 2 times the mean
+  squared norm of the gradient of its real/fake logit with respect to real images, which keeps D
+  smooth around the data.
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ class GAN(keras.Model):
         reuse_generator_pass: bool = False,
         classifier_weight: float = 0.0,
         mode_seeking_weight: float = 0.0,
+        r1_weight: float = 0.0,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -76,9 +80,10 @@ class GAN(keras.Model):
                 f"{'two outputs (logit, digit logits)' if classifier_weight else 'one output'}, "
                 f"got {len(discriminator.outputs)} output(s); build it with "
                 f"classifier_head={bool(classifier_weight)} and a weight ≥ 0")
-        if mode_seeking_weight < 0:
-            raise ValueError(f"mode_seeking_weight must be ≥ 0 (0 turns it off), "
-                             f"got {mode_seeking_weight!r}")
+        for name, weight in (("mode_seeking_weight", mode_seeking_weight),
+                             ("r1_weight", r1_weight)):
+            if weight < 0:
+                raise ValueError(f"{name} must be ≥ 0 (0 turns it off), got {weight!r}")
         if schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
         if generator_loss not in GENERATOR_LOSSES:
@@ -101,6 +106,7 @@ class GAN(keras.Model):
         self.reuse_generator_pass = reuse_generator_pass
         self.classifier_weight = classifier_weight
         self.mode_seeking_weight = mode_seeking_weight
+        self.r1_weight = r1_weight
         self.digit_loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         self.average_generator = None
         if ema_decay:
@@ -171,6 +177,18 @@ class GAN(keras.Model):
         outputs = self.discriminator(inputs, training=training)
         return outputs if self.classifier_weight else (outputs, None)
 
+    def _judge_real(self, images, labels):
+        """`_judge` on real images, plus the R1 penalty (0 when `r1_weight` is 0)."""
+        if not self.r1_weight:
+            return (*self._judge(images, labels), 0.0)
+        with tf.GradientTape() as tape:
+            tape.watch(images)
+            logits, digit_logits = self._judge(images, labels)
+            total = ops.sum(logits)  # each image's logit depends on that image alone
+        gradients = tape.gradient(total, images)
+        squared_norms = ops.sum(ops.square(gradients), axis=tuple(range(1, len(images.shape))))
+        return logits, digit_logits, self.r1_weight / 2 * ops.mean(squared_norms)
+
     def _digit_loss(self, labels, digit_logits):
         """The weighted classifier cross-entropy (0 without a classifier head)."""
         if digit_logits is None:
@@ -205,10 +223,10 @@ class GAN(keras.Model):
 
     def _discriminator_update(self, real_images, real_labels, fake_images, fake_labels):
         with tf.GradientTape() as tape:
-            real_logits, real_digit_logits = self._judge(real_images, real_labels)
+            real_logits, real_digit_logits, penalty = self._judge_real(real_images, real_labels)
             fake_logits, _ = self._judge(fake_images, fake_labels)
             loss = (self._discriminator_losses(real_logits, fake_logits)
-                    + self._digit_loss(real_labels, real_digit_logits))
+                    + self._digit_loss(real_labels, real_digit_logits) + penalty)
         variables = self.discriminator.trainable_variables
         self.discriminator_optimizer.apply(tape.gradient(loss, variables), variables)
         self.trackers["d_loss"].update_state(loss)

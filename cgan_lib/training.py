@@ -50,7 +50,7 @@ def build_gan(recipe: Recipe) -> GAN:
     gan = GAN(generator, discriminator, seed=recipe.seed, ema_decay=recipe.ema_decay,
               reuse_generator_pass=recipe.reuse_generator_pass,
               classifier_weight=recipe.classifier_weight,
-              mode_seeking_weight=recipe.mode_seeking_weight,
+              mode_seeking_weight=recipe.mode_seeking_weight, r1_weight=recipe.r1_weight,
               generator_loss=recipe.adversarial_loss)
     discriminator_learning_rate = recipe.discriminator_learning_rate
     if discriminator_learning_rate is None:

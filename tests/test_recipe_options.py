@@ -238,3 +238,40 @@ def test_the_minibatch_std_channel_is_the_batchs_mean_feature_spread():
     np.testing.assert_allclose(same[..., 4], 1e-4, rtol=1e-3)  # sqrt of the 1e-8 guard
     discriminator = build_dcgan_discriminator(width=8, minibatch_std=True)
     assert discriminator.get_layer("minibatch_std").output.shape == (None, 7, 7, 17)
+
+
+def test_the_r1_penalty_is_half_the_weighted_mean_squared_input_gradient_of_real_images():
+    gan = build_gan(small_recipe(r1_weight=4.0, discriminator_dropout=0.0))  # D is deterministic
+    rng = np.random.default_rng(0)
+    images = keras.ops.convert_to_tensor(rng.uniform(-1, 1, (3, 28, 28, 1)).astype(np.float32))
+    labels = keras.ops.convert_to_tensor(np.array([[1], [2], [3]], np.int32))
+    _, _, penalty = gan._judge_real(images, labels)
+    # The logit's gradient with respect to each image, by central differences along a random
+    # direction of unit length: the directional derivative equals gradient · direction.
+    direction = rng.normal(size=(28, 28, 1)).astype(np.float32)
+    direction /= np.linalg.norm(direction)
+    epsilon = 1e-2
+    logits = [keras.ops.convert_to_numpy(gan._judge(images + sign * epsilon * direction, labels,
+                                                    training=False)[0]) for sign in (1, -1)]
+    with_tape = tf_input_gradients(gan, images, labels)
+    np.testing.assert_allclose((logits[0] - logits[1]).ravel() / (2 * epsilon),
+                               (with_tape * direction).sum(axis=(1, 2, 3)), rtol=1e-2, atol=1e-4)
+    expected = 4.0 / 2 * (with_tape**2).sum(axis=(1, 2, 3)).mean()
+    assert float(penalty) == pytest.approx(expected, rel=1e-5) and expected > 0
+    assert build_gan(small_recipe())._judge_real(images, labels)[2] == 0.0
+    with pytest.raises(ValueError, match="r1_weight must be ≥ 0.*-0.5"):
+        GAN(gan.generator, gan.discriminator, r1_weight=-0.5)
+
+
+def tf_input_gradients(gan: GAN, images, labels) -> np.ndarray:
+    """The gradient of the sum of D's logits with respect to the images, one image at a time."""
+    from cgan_lib.backend import tf
+
+    gradients = []
+    for index in range(images.shape[0]):
+        image = images[index : index + 1]
+        with tf.GradientTape() as tape:
+            tape.watch(image)
+            logit = gan._judge(image, labels[index : index + 1], training=False)[0][0, 0]
+        gradients.append(tape.gradient(logit, image).numpy()[0])
+    return np.stack(gradients)
