@@ -7,7 +7,8 @@ per-epoch grids and scores, saving, and the final scoring at N = 10,000.
 `--ablation` trains the laptop recipe once more per change, with that one change set back to the
 reference recipe's value (G's and D's widths count as one change), and times and scores it the
 same way; `--candidate FIELD=VALUE` does the same for an option the recipe does not use.
-Each run writes `result.json` in its folder under `outputs/benchmarks/laptop_runs/`; all of them
+Each run writes `result.json` in its folder under `outputs/benchmarks/laptop_runs/`, with the
+laptop recipe it started from (so that runs of an earlier recipe can be told apart); all of them
 are gathered into `outputs/benchmarks/laptop_recipe.json` and printed as a table. Run the seeds
 on an idle machine: their wall times are the point.
 """
@@ -42,6 +43,11 @@ def ablations() -> dict[str, dict]:
             continue
         changes.setdefault(GROUPS.get(name, name), {})[name] = getattr(REFERENCE_RECIPE, name)
     return changes
+
+
+def base_recipe() -> dict:
+    """The laptop recipe that a run's changes apply to, seed aside (it is the run's own)."""
+    return {name: value for name, value in asdict(LAPTOP).items() if name != "seed"}
 
 
 def candidate_change(text: str) -> dict:
@@ -82,7 +88,8 @@ def train_and_score(name: str, recipe_changes: dict, seed: int, folder: Path,
     seconds = time.perf_counter() - started
     metrics = json.loads((folder / "evaluation" / "metrics.json").read_text())["generated"]
     history = json.loads((folder / "history.json").read_text())
-    result = {"name": name, "changes": recipe_changes, "seed": seed, "threads": threads,
+    result = {"name": name, "base": base_recipe(), "changes": recipe_changes, "seed": seed,
+              "threads": threads,
               "wall_seconds": seconds,
               "training_seconds": sum(entry["seconds"] for entry in history),
               "accuracy": metrics["accuracy"], "accuracy_per_digit": metrics["accuracy_per_digit"],

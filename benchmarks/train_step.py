@@ -40,6 +40,8 @@ LAPTOP_VARIANTS = {  # name: changes to the laptop recipe
     "with mode_seeking_weight 0.1": {"mode_seeking_weight": 0.1},
     "with minibatch_std": {"minibatch_std": True},
     "with spectral_norm": {"spectral_norm": True},
+    "with r1_weight 1": {"r1_weight": 1.0},
+    "with discriminator_width 48": {"discriminator_width": 48},
 }
 
 

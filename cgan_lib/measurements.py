@@ -1,5 +1,6 @@
 """The laptop recipe's measured runs, as `benchmarks/laptop_recipe.py` writes them and notebook 06
-reads them: each run's seed, changes from the laptop recipe, wall time and scores at N = 10,000.
+reads them: each run's seed, the laptop recipe it started from ("base") and its changes to it,
+wall time and scores at N = 10,000.
 
 The file `outputs/benchmarks/laptop_recipe.json` is committed with the repository, so it is read
 from there even when `CGAN_OUTPUTS` sends new outputs elsewhere (fast mode, tests).
@@ -11,7 +12,7 @@ import json
 import statistics
 from pathlib import Path
 
-from cgan_lib.config import repository_root
+from cgan_lib.config import REFERENCE_RECIPE, repository_root
 
 HOW_TO_MEASURE = "run `python benchmarks/laptop_recipe.py --seeds 504 1 2 --ablation`"
 
@@ -26,7 +27,7 @@ def laptop_runs_file() -> Path:
 
 
 def laptop_recipe_runs(path: Path | None = None) -> list[dict]:
-    """Every measured run: the laptop recipe's seeds first, then the ablation's runs."""
+    """Every measured run: the laptop recipe's seeds first, then the ablation's and candidates'."""
     path = Path(path) if path is not None else laptop_runs_file()
     if not path.is_file():
         raise FileNotFoundError(f"no measured runs at {path}: {HOW_TO_MEASURE}")
@@ -39,9 +40,19 @@ def seed_runs(runs: list[dict]) -> list[dict]:
 
 
 def ablation_runs(runs: list[dict]) -> list[dict]:
-    """The runs that change one thing in the laptop recipe: an ablation ("without …") or a
-    candidate option beside it ("with …")."""
-    return [run for run in runs if run["changes"]]
+    """The ablation's runs ("without …"): each sets fields of the laptop recipe back to the
+    reference recipe's values."""
+    return [run for run in runs if run["changes"] and _undoes_changes(run)]
+
+
+def candidate_runs(runs: list[dict]) -> list[dict]:
+    """The runs that try an option the laptop recipe does not use ("with …"): changes that are
+    not the reference's values."""
+    return [run for run in runs if run["changes"] and not _undoes_changes(run)]
+
+
+def _undoes_changes(run: dict) -> bool:
+    return all(getattr(REFERENCE_RECIPE, name) == value for name, value in run["changes"].items())
 
 
 def worst_digit(run: dict) -> tuple[int, float]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import pytest
 
+from cgan_lib.config import LAPTOP_RECIPE
 from cgan_lib.measurements import (
     ablation_runs,
+    candidate_runs,
     laptop_recipe_runs,
     laptop_runs_file,
     runs_table,
@@ -27,12 +30,14 @@ RUNS = [
     run("laptop, seed 1", 1, {}, 560.0, 0.990, 3.5, [0.99] * 9 + [0.975]),
     run("laptop, seed 2", 2, {}, 580.0, 0.992, 3.9, [0.99] * 7 + [0.971, 0.99, 0.99]),
     run("without ema_decay", 504, {"ema_decay": 0.0}, 900.0, 0.98, 4.5, [0.98] * 10),
+    run("with spectral_norm=true", 504, {"spectral_norm": True}, 900.0, 0.97, 5.5, [0.97] * 10),
 ]
 
 
-def test_seed_and_ablation_runs_are_told_apart():
+def test_seed_ablation_and_candidate_runs_are_told_apart():
     assert [entry["name"] for entry in seed_runs(RUNS)] == ["laptop, seed 1", "laptop, seed 2"]
     assert [entry["name"] for entry in ablation_runs(RUNS)] == ["without ema_decay"]
+    assert [entry["name"] for entry in candidate_runs(RUNS)] == ["with spectral_norm=true"]
 
 
 def test_the_summary_gives_the_mean_and_the_worst_of_the_seeds_only():
@@ -46,7 +51,7 @@ def test_the_summary_gives_the_mean_and_the_worst_of_the_seeds_only():
 def test_the_table_names_each_runs_worst_digit():
     assert worst_digit(RUNS[1]) == (7, 0.971)
     lines = runs_table(RUNS).splitlines()
-    assert len(lines) == 4 and "7: 0.971" in lines[2] and "9: 0.975" in lines[1]
+    assert len(lines) == 5 and "7: 0.971" in lines[2] and "9: 0.975" in lines[1]
 
 
 def test_runs_are_read_back_and_a_missing_file_is_named(tmp_path):
@@ -63,8 +68,10 @@ def test_the_committed_runs_hold_three_seeds_and_one_run_per_change_and_seed():
     runs = laptop_recipe_runs()
     assert laptop_runs_file().is_file()
     assert len(seed_runs(runs)) >= 3
+    changed = ablation_runs(runs) + candidate_runs(runs)
+    assert len(changed) + len(seed_runs(runs)) == len(runs)
     assert len({(json.dumps(entry["changes"], sort_keys=True), entry["seed"])
-                for entry in ablation_runs(runs)}) == len(ablation_runs(runs))
+                for entry in changed}) == len(changed)
 
 
 def test_the_table_widens_to_the_longest_name():
@@ -72,3 +79,10 @@ def test_the_table_widens_to_the_longest_name():
     lines = runs_table([*RUNS, {**RUNS[2], "name": long_name}]).splitlines()
     assert lines[-1].startswith(long_name + " ")
     assert len({len(row) for row in lines[1:]}) == 1  # the columns stay aligned
+
+
+def test_the_committed_runs_were_measured_on_the_current_laptop_recipe():
+    # Fails when LAPTOP_RECIPE changes and the runs that notebook 06 and the README quote are not
+    # measured again.
+    base = {name: value for name, value in asdict(LAPTOP_RECIPE).items() if name != "seed"}
+    assert [run["name"] for run in laptop_recipe_runs() if run["base"] != base] == []
