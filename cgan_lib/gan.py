@@ -184,7 +184,8 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             tape.watch(images)
             logits, digit_logits = self._judge(images, labels)
-            total = ops.sum(logits)  # each image's logit depends on that image alone
+            # Per image, the sum's gradient is that of its own logit (minibatch_std aside).
+            total = ops.sum(logits)
         gradients = tape.gradient(total, images)
         squared_norms = ops.sum(ops.square(gradients), axis=tuple(range(1, len(images.shape))))
         return logits, digit_logits, self.r1_weight / 2 * ops.mean(squared_norms)
