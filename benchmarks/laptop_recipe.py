@@ -24,7 +24,7 @@ from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 from cgan_lib.config import RECIPES, REFERENCE_RECIPE, Recipe, outputs_dir
-from cgan_lib.measurements import runs_table, seed_runs, seeds_summary
+from cgan_lib.measurements import recipe_base, runs_table, seed_runs, seeds_summary
 
 LAPTOP = RECIPES["laptop"]
 SPEED_ONLY = {"jit_compile"}  # same algorithm either way: not an ablation of the recipe
@@ -43,11 +43,6 @@ def ablations() -> dict[str, dict]:
             continue
         changes.setdefault(GROUPS.get(name, name), {})[name] = getattr(REFERENCE_RECIPE, name)
     return changes
-
-
-def base_recipe() -> dict:
-    """The laptop recipe that a run's changes apply to, seed aside (it is the run's own)."""
-    return {name: value for name, value in asdict(LAPTOP).items() if name != "seed"}
 
 
 def candidate_change(text: str) -> dict:
@@ -88,7 +83,7 @@ def train_and_score(name: str, recipe_changes: dict, seed: int, folder: Path,
     seconds = time.perf_counter() - started
     metrics = json.loads((folder / "evaluation" / "metrics.json").read_text())["generated"]
     history = json.loads((folder / "history.json").read_text())
-    result = {"name": name, "base": base_recipe(), "changes": recipe_changes, "seed": seed,
+    result = {"name": name, "base": recipe_base(LAPTOP), "changes": recipe_changes, "seed": seed,
               "threads": threads,
               "wall_seconds": seconds,
               "training_seconds": sum(entry["seconds"] for entry in history),
@@ -142,20 +137,19 @@ def main() -> None:
 
     runs_folder = outputs_dir("benchmarks", "laptop_runs")
     plan = [(f"laptop, seed {seed}", {}, seed, None) for seed in arguments.seeds]
+    # Runs of another seed than the recipe's are told apart by name.
+    seed_suffix = ("" if arguments.ablation_seed == LAPTOP.seed
+                   else f", seed {arguments.ablation_seed}")
     if arguments.ablation is not None:
         known = ablations()
         for change in arguments.ablation or known:
             if change not in known:
                 raise ValueError(f"unknown change {change!r}; choose from {sorted(known)}")
-            plan.append((f"without {change}", known[change], arguments.ablation_seed,
+            plan.append((f"without {change}{seed_suffix}", known[change], arguments.ablation_seed,
                          arguments.threads or None))
     for candidate in arguments.candidate:
-        plan.append((f"with {candidate}", candidate_change(candidate), arguments.ablation_seed,
-                     arguments.threads or None))
-    if arguments.ablation_seed != LAPTOP.seed:  # runs of other seeds are told apart by name
-        plan[len(arguments.seeds):] = [(f"{name}, seed {seed}", changes, seed, threads)
-                                       for name, changes, seed, threads
-                                       in plan[len(arguments.seeds):]]
+        plan.append((f"with {candidate}{seed_suffix}", candidate_change(candidate),
+                     arguments.ablation_seed, arguments.threads or None))
     print(f"laptop recipe: {asdict(LAPTOP)}", flush=True)
     for name, changes, seed, threads in plan:
         slug = name.replace(", ", "_").replace(" ", "_")

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import statistics
+from dataclasses import asdict
 from pathlib import Path
 
-from cgan_lib.config import REFERENCE_RECIPE, repository_root
+from cgan_lib.config import REFERENCE_RECIPE, Recipe, repository_root
 
 HOW_TO_MEASURE = "run `python benchmarks/laptop_recipe.py --seeds 504 1 2 --ablation`"
 
@@ -32,6 +33,11 @@ def laptop_recipe_runs(path: Path | None = None) -> list[dict]:
     if not path.is_file():
         raise FileNotFoundError(f"no measured runs at {path}: {HOW_TO_MEASURE}")
     return json.loads(path.read_text())
+
+
+def recipe_base(recipe: Recipe) -> dict:
+    """What a run records as the recipe it started from: every field but the seed (its own)."""
+    return {name: value for name, value in asdict(recipe).items() if name != "seed"}
 
 
 def seed_runs(runs: list[dict]) -> list[dict]:
