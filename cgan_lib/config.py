@@ -97,6 +97,8 @@ class Recipe:
     jit_compile: bool = False
     # Channels of the generator's 7×7 block (its 14×14 block has half as many).
     generator_width: int = 256
+    # G's BatchNorms learn a scale and shift per digit (class-conditional BatchNorm).
+    conditional_batch_norm: bool = False
     # Channels of the discriminator's first convolution (its second has twice as many).
     discriminator_width: int = 64
     discriminator_dropout: float = 0.3

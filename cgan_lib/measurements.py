@@ -40,6 +40,12 @@ def recipe_base(recipe: Recipe) -> dict:
     return {name: value for name, value in asdict(recipe).items() if name != "seed"}
 
 
+def started_from(run: dict, recipe: Recipe) -> bool:
+    """Whether `run` was measured on `recipe` (its seed aside). A field that `Recipe` gained
+    after the run was measured counts at its default: the run trained with the option off."""
+    return {**recipe_base(Recipe()), **run["base"]} == recipe_base(recipe)
+
+
 def seed_runs(runs: list[dict]) -> list[dict]:
     """The runs of the laptop recipe itself (no change undone), one per seed."""
     return [run for run in runs if not run["changes"]]

@@ -73,15 +73,35 @@ def build_mlp_discriminator(
     return keras.Model(inputs if conditional else image, logit, name=name)
 
 
+def _batch_norm(features: keras.KerasTensor, label: keras.KerasTensor, num_classes: int,
+                conditional: bool, name: str) -> keras.KerasTensor:
+    """BatchNormalization; when `conditional`, its scale and shift are learned per digit
+    (class-conditional BatchNorm, as in Miyato & Koyama 2018), starting at 1 and 0, in the
+    Embedding layers `{name}_digit_scale` and `{name}_digit_shift`."""
+    if not conditional:
+        return layers.BatchNormalization()(features)
+    normalized = layers.BatchNormalization(center=False, scale=False)(features)
+    channels = features.shape[-1]
+    per_digit_shape = (1,) * (len(features.shape) - 2) + (channels,)   # broadcasts over H, W
+    scale, shift = (
+        layers.Reshape(per_digit_shape)(layers.Embedding(
+            num_classes, channels, embeddings_initializer=start,
+            name=f"{name}_digit_{role}")(label))
+        for role, start in (("scale", "ones"), ("shift", "zeros")))
+    return layers.Add()([layers.Multiply()([normalized, scale]), shift])
+
+
 def build_dcgan_generator(latent_dim: int = 100, embedding_dim: int = 50,
                           num_classes: int = NUM_CLASSES, kernel_size: int = 4,
-                          width: int = 256) -> keras.Model:
+                          width: int = 256,
+                          conditional_batch_norm: bool = False) -> keras.Model:
     """The reference conditional DCGAN generator (shared/GUIDE.md §1), `width` channels at 7×7.
 
     label → Embedding(10, 50) → flatten, joined to z → Dense(7·7·width) → BatchNorm → ReLU →
     7×7×width → Conv2DTranspose(width/2, 4×4, stride 2) → BatchNorm → ReLU (14×14×width/2) →
     Conv2DTranspose(1, 4×4, stride 2, tanh) → 28×28×1. The reference has width 256. Kernel 4 is
     divisible by the stride, which avoids the checkerboard pattern of uneven kernel overlaps.
+    `conditional_batch_norm` gives both BatchNorms a scale and shift per digit (`_batch_norm`).
     """
     if width < 2 or width % 2:
         raise ValueError(f"width must be an even number of channels ≥ 2, got {width}")
@@ -91,11 +111,13 @@ def build_dcgan_generator(latent_dim: int = 100, embedding_dim: int = 50,
         layers.Embedding(num_classes, embedding_dim, name="label_embedding")(label))
     features = layers.Concatenate(name="z_and_label")([noise, embedded])
     features = layers.Dense(7 * 7 * width, use_bias=False)(features)
-    features = layers.ReLU()(layers.BatchNormalization()(features))
+    features = layers.ReLU()(_batch_norm(features, label, num_classes, conditional_batch_norm,
+                                         name="dense"))
     features = layers.Reshape((7, 7, width))(features)                     # (N, 7, 7, width)
     features = layers.Conv2DTranspose(width // 2, kernel_size, strides=2, padding="same",
                                       use_bias=False)(features)             # (N, 14, 14, width/2)
-    features = layers.ReLU()(layers.BatchNormalization()(features))
+    features = layers.ReLU()(_batch_norm(features, label, num_classes, conditional_batch_norm,
+                                         name="upsampled"))
     image = layers.Conv2DTranspose(1, kernel_size, strides=2, padding="same",
                                    activation="tanh", name="image")(features)  # (N, 28, 28, 1)
     return keras.Model([noise, label], image, name="dcgan_generator")

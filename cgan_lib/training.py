@@ -42,7 +42,8 @@ class TrainingRun:
 def build_gan(recipe: Recipe) -> GAN:
     """The recipe's generator and discriminator in a compiled `GAN`."""
     generator = build_dcgan_generator(recipe.latent_dim, recipe.embedding_dim,
-                                      width=recipe.generator_width)
+                                      width=recipe.generator_width,
+                                      conditional_batch_norm=recipe.conditional_batch_norm)
     discriminator = build_dcgan_discriminator(
         dropout=recipe.discriminator_dropout, width=recipe.discriminator_width,
         label_conditioning=recipe.label_conditioning, spectral_norm=recipe.spectral_norm,

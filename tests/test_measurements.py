@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -16,6 +17,7 @@ from cgan_lib.measurements import (
     runs_table,
     seed_runs,
     seeds_summary,
+    started_from,
     worst_digit,
 )
 
@@ -86,4 +88,16 @@ def test_the_committed_runs_were_measured_on_the_current_laptop_recipe():
     # measured again.
     base = recipe_base(LAPTOP_RECIPE)
     assert "seed" not in base and base["epochs"] == LAPTOP_RECIPE.epochs
-    assert [run["name"] for run in laptop_recipe_runs() if run["base"] != base] == []
+    assert [run["name"] for run in laptop_recipe_runs()
+            if not started_from(run, LAPTOP_RECIPE)] == []
+
+
+def test_a_field_added_after_a_run_counts_at_its_default():
+    # As if `spectral_norm` (off in the laptop recipe) had been added after the run.
+    older_base = {name: value for name, value in recipe_base(LAPTOP_RECIPE).items()
+                  if name != "spectral_norm"}
+    assert started_from({"base": older_base}, LAPTOP_RECIPE)
+    assert not started_from({"base": older_base},
+                            dataclasses.replace(LAPTOP_RECIPE, spectral_norm=True))
+    assert not started_from({"base": recipe_base(LAPTOP_RECIPE)},
+                            dataclasses.replace(LAPTOP_RECIPE, epochs=6))

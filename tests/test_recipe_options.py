@@ -1,7 +1,7 @@
 """Tests for the recipe options beside the reference design: network widths, the projection
 discriminator, spectral normalization, the generator's weight average, reusing the generator's
 pass, the classifier head, linear decay, the hinge loss, mode seeking, the minibatch standard
-deviation, and the laptop recipe built from them."""
+deviation, class-conditional BatchNorm, and the laptop recipe built from them."""
 
 from __future__ import annotations
 
@@ -39,6 +39,24 @@ def test_generator_width_sets_the_channels_and_the_parameter_count():
     assert tuple(images.shape) == (2, 28, 28, 1)
     with pytest.raises(ValueError, match="width must be an even number.*got 7"):
         build_dcgan_generator(width=7)
+
+
+def test_conditional_batch_norm_scales_and_shifts_each_digit_on_its_own():
+    conditional = build_dcgan_generator(width=16, conditional_batch_norm=True)
+    normalized_channels = 49 * 16 + 8  # the dense layer's units and the 14×14 block's channels
+    # A plain BatchNorm has a scale, a shift and two statistics per channel; the conditional one
+    # keeps the statistics and has a scale and a shift per digit.
+    assert (conditional.count_params() - generator_parameters(16)
+            == (2 * 10 - 2) * normalized_channels)
+    noise = np.random.default_rng(0).normal(size=(2, 100)).astype(np.float32)
+    before = keras.ops.convert_to_numpy(conditional([noise, LABELS]))
+    shift = conditional.get_layer("upsampled_digit_shift")
+    table = shift.get_weights()[0]
+    table[9] += 5.0
+    shift.set_weights([table])
+    after = keras.ops.convert_to_numpy(conditional([noise, LABELS]))
+    np.testing.assert_array_equal(after[0], before[0])  # digit 0: untouched
+    assert np.abs(after[1] - before[1]).max() > 0.1     # digit 9: shifted
 
 
 def test_the_projection_discriminator_sees_the_label_only_through_its_projection():
