@@ -23,32 +23,23 @@ import time
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 
-from cgan_lib.config import RECIPES, REFERENCE_RECIPE, Recipe, outputs_dir
-from cgan_lib.measurements import recipe_base, runs_table, seed_runs, seeds_summary
+from cgan_lib.config import RECIPES, Recipe, outputs_dir
+from cgan_lib.measurements import (
+    recipe_base,
+    recipe_changes,
+    runs_of,
+    runs_table,
+    seed_runs,
+    seeds_summary,
+)
 
 LAPTOP = RECIPES["laptop"]
-SPEED_ONLY = {"jit_compile"}  # same algorithm either way: not an ablation of the recipe
-# Fields that form one change together, ablated as one.
-GROUPS = {"generator_width": "network widths", "discriminator_width": "network widths"}
-
-
-def ablations() -> dict[str, dict]:
-    """Change name → the fields that undo it: one entry per way the laptop recipe differs from
-    the reference (its name, seed and epochs aside; the widths of G and D count as one)."""
-    changes: dict[str, dict] = {}
-    for field in fields(Recipe):
-        name = field.name
-        if (name in {"name", "seed", "epochs"} | SPEED_ONLY
-                or getattr(LAPTOP, name) == getattr(REFERENCE_RECIPE, name)):
-            continue
-        changes.setdefault(GROUPS.get(name, name), {})[name] = getattr(REFERENCE_RECIPE, name)
-    return changes
 
 
 def candidate_change(text: str) -> dict:
     """'spectral_norm=true' → {"spectral_norm": True}, checked against the recipe's fields;
     several changes tried together are joined by commas: 'minibatch_std=true,beta_1=0.0'."""
-    known = {field.name for field in fields(Recipe)} - {"name", "seed", "epochs"}
+    known = {field.name for field in fields(Recipe)} - {"name", "seed"}
     changes = {}
     for part in text.split(","):
         name, _, value = part.partition("=")
@@ -105,10 +96,19 @@ def train_child(changes: dict, seed: int, folder: Path, threads: int) -> None:
     train_recipe(replace(LAPTOP, seed=seed, **changes), folder, verbose=2)
 
 
-def collect(runs_folder: Path) -> list[dict]:
-    """Every run's result.json under `runs_folder`, laptop seeds first."""
-    results = [json.loads(path.read_text()) for path in runs_folder.glob("*/result.json")]
-    return sorted(results, key=lambda entry: (bool(entry["changes"]), entry["name"]))
+def collect(runs_folder: Path, results_file: Path) -> list[dict]:
+    """The runs already in `results_file`, updated with every run's result.json under
+    `runs_folder` (a run measured again replaces its entry of the same name and base), laptop
+    seeds first: a clone holds only the results file, not the run folders behind it."""
+    def key(entry: dict) -> tuple[str, str]:
+        return entry["name"], json.dumps(entry["base"], sort_keys=True)
+
+    results = {key(entry): entry for entry in
+               (json.loads(results_file.read_text()) if results_file.is_file() else [])}
+    for path in runs_folder.glob("*/result.json"):
+        entry = json.loads(path.read_text())
+        results[key(entry)] = entry
+    return sorted(results.values(), key=lambda entry: (bool(entry["changes"]), entry["name"]))
 
 
 def main() -> None:
@@ -117,7 +117,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="*", default=[],
                         help="train the laptop recipe once per seed, as `make train-fast` does")
     parser.add_argument("--ablation", nargs="*", metavar="CHANGE",
-                        help=f"undo one change per run (default: all of {sorted(ablations())})")
+                        help="undo one change per run (default: all of "
+                             f"{sorted(recipe_changes(LAPTOP))})")
     parser.add_argument("--candidate", nargs="*", default=[], metavar="FIELD=VALUE",
                         help="also train the laptop recipe with one field changed, per candidate "
                              "(a JSON value, e.g. spectral_norm=true; several joined by commas "
@@ -141,7 +142,7 @@ def main() -> None:
     seed_suffix = ("" if arguments.ablation_seed == LAPTOP.seed
                    else f", seed {arguments.ablation_seed}")
     if arguments.ablation is not None:
-        known = ablations()
+        known = recipe_changes(LAPTOP)
         for change in arguments.ablation or known:
             if change not in known:
                 raise ValueError(f"unknown change {change!r}; choose from {sorted(known)}")
@@ -155,11 +156,13 @@ def main() -> None:
         slug = name.replace(", ", "_").replace(" ", "_")
         print(runs_table([train_and_score(name, changes, seed, runs_folder / slug, threads)]),
               flush=True)
-    results = collect(runs_folder)
-    (runs_folder.parent / "laptop_recipe.json").write_text(json.dumps(results, indent=1))
-    print(runs_table(results))
-    if seed_runs(results):
-        print(seeds_summary(results))
+    results_file = runs_folder.parent / "laptop_recipe.json"
+    results = collect(runs_folder, results_file)
+    results_file.write_text(json.dumps(results, indent=1))
+    current = runs_of(results, LAPTOP)
+    print(runs_table(current))
+    if seed_runs(current):
+        print(seeds_summary(current))
 
 
 if __name__ == "__main__":

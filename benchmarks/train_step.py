@@ -42,6 +42,8 @@ LAPTOP_VARIANTS = {  # name: changes to the laptop recipe
     "with spectral_norm": {"spectral_norm": True},
     "with r1_weight 1": {"r1_weight": 1.0},
     "with discriminator_width 48": {"discriminator_width": 48},
+    "with mixed_precision": {"mixed_precision": True},
+    "with conditional_batch_norm": {"conditional_batch_norm": True},
 }
 
 

@@ -95,6 +95,9 @@ class Recipe:
     # Speed only, the same algorithm either way. benchmarks/train_step.py measured the graph step
     # with oneDNN (on by default, see backend.py) at 237-244 images/s, XLA at 125-192.
     jit_compile: bool = False
+    # Speed: compute in bfloat16, keeping float32 weights (Keras's "mixed_bfloat16" policy), which
+    # CPUs with AVX-512 BF16 or AMX run much faster; the saved generator is float32 either way.
+    mixed_precision: bool = False
     # Channels of the generator's 7×7 block (its 14×14 block has half as many).
     generator_width: int = 256
     # G's BatchNorms learn a scale and shift per digit (class-conditional BatchNorm).
@@ -119,6 +122,8 @@ class Recipe:
     classifier_weight: float = 0.0
     # MSGAN: weight of G's penalty for giving two z of the same digit similar images; 0 = off.
     mode_seeking_weight: float = 0.0
+    # That weight falls linearly to 0 over the recipe's `epochs` when True.
+    mode_seeking_decay: bool = False
     # R1: weight γ of D's penalty γ/2·E‖∇ₓ D(x)‖² on real images; 0 = off.
     r1_weight: float = 0.0
     # "non_saturating" (binary cross-entropy, as in the reference) or "hinge" (for D and G).
@@ -130,6 +135,11 @@ class Recipe:
     def steps_per_epoch(self) -> int:
         """Training steps per epoch (the last batch may be smaller)."""
         return -(-self.training_images // self.batch_size)
+
+    @property
+    def total_steps(self) -> int:
+        """Training steps over all of the recipe's epochs."""
+        return self.epochs * self.steps_per_epoch
 
     def shrunk_for_fast_mode(self) -> Recipe:
         """The same recipe, cut to one epoch on 2,048 images when fast mode is on."""

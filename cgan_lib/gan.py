@@ -29,6 +29,8 @@ Options of the alternating schedule (all off by default, as in the reference des
   digit but not their z, and G is also penalized by `mode_seeking_weight` / (r + 1e-5), where r is
   the mean pixel gap between the pair's images over the mean gap between their z: G is pushed to
   turn different z into different images of the same digit, against within-digit mode collapse.
+  With `mode_seeking_steps` > 0 that weight falls linearly to 0 over as many G steps: diversity
+  early, and the last steps left to the other losses.
 - `r1_weight` (R1, Mescheder et al. 2018): D is also penalized by r1_weight / 2 times the mean
   squared norm of the gradient of its real/fake logit with respect to real images, which keeps D
   smooth around the data.
@@ -64,6 +66,7 @@ class GAN(keras.Model):
         reuse_generator_pass: bool = False,
         classifier_weight: float = 0.0,
         mode_seeking_weight: float = 0.0,
+        mode_seeking_steps: int = 0,
         r1_weight: float = 0.0,
         **kwargs,
     ) -> None:
@@ -81,6 +84,7 @@ class GAN(keras.Model):
                 f"got {len(discriminator.outputs)} output(s); build it with "
                 f"classifier_head={bool(classifier_weight)} and a weight ≥ 0")
         for name, weight in (("mode_seeking_weight", mode_seeking_weight),
+                             ("mode_seeking_steps", mode_seeking_steps),
                              ("r1_weight", r1_weight)):
             if weight < 0:
                 raise ValueError(f"{name} must be ≥ 0 (0 turns it off), got {weight!r}")
@@ -106,6 +110,7 @@ class GAN(keras.Model):
         self.reuse_generator_pass = reuse_generator_pass
         self.classifier_weight = classifier_weight
         self.mode_seeking_weight = mode_seeking_weight
+        self.mode_seeking_steps = mode_seeking_steps
         self.r1_weight = r1_weight
         self.digit_loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         self.average_generator = None
@@ -175,7 +180,11 @@ class GAN(keras.Model):
         """D's real/fake logits, and its digit logits (None without a classifier head)."""
         inputs = [images, labels] if self.conditional else images
         outputs = self.discriminator(inputs, training=training)
-        return outputs if self.classifier_weight else (outputs, None)
+        if not self.classifier_weight:
+            outputs = (outputs, None)
+        # Losses in float32, also for a discriminator that computes in bfloat16 (mixed precision).
+        return tuple(None if output is None else ops.cast(output, "float32")
+                     for output in outputs)
 
     def _judge_real(self, images, labels):
         """`_judge` on real images, plus the R1 penalty (0 when `r1_weight` is 0)."""
@@ -198,14 +207,19 @@ class GAN(keras.Model):
 
     def _mode_seeking_loss(self, noise, images):
         """`mode_seeking_weight` / (r + 1e-5) over the batch's pairs (see `sample_inputs`), with
-        r = mean |image gap| / mean |z gap|; 0 when the weight is 0."""
+        r = mean |image gap| / mean |z gap|, the weight falling linearly over
+        `mode_seeking_steps` when that is set; 0 when the weight is 0."""
         if not self.mode_seeking_weight:
             return 0.0
         half = ops.shape(noise)[0] // 2
         second = ops.shape(noise)[0] - half
         image_gap = ops.mean(ops.abs(images[:half] - images[second:]))
         noise_gap = ops.mean(ops.abs(noise[:half] - noise[second:]))
-        return self.mode_seeking_weight / (image_gap / noise_gap + 1e-5)
+        weight = self.mode_seeking_weight
+        if self.mode_seeking_steps:
+            step = ops.cast(self.generator_optimizer.iterations, "float32")
+            weight *= ops.maximum(0.0, 1.0 - step / self.mode_seeking_steps)
+        return weight / (image_gap / noise_gap + 1e-5)
 
     def _discriminator_losses(self, real_logits, fake_logits):
         if self.generator_loss == "hinge":

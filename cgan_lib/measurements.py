@@ -1,6 +1,7 @@
 """The laptop recipe's measured runs, as `benchmarks/laptop_recipe.py` writes them and notebook 06
 reads them: each run's seed, the laptop recipe it started from ("base") and its changes to it,
-wall time and scores at N = 10,000.
+wall time and scores at N = 10,000. Runs of earlier versions of the recipe stay in the file,
+told apart by their base (`runs_of`, `earlier_runs`).
 
 The file `outputs/benchmarks/laptop_recipe.json` is committed with the repository, so it is read
 from there even when `CGAN_OUTPUTS` sends new outputs elsewhere (fast mode, tests).
@@ -44,6 +45,30 @@ def started_from(run: dict, recipe: Recipe) -> bool:
     """Whether `run` was measured on `recipe` (its seed aside). A field that `Recipe` gained
     after the run was measured counts at its default: the run trained with the option off."""
     return {**recipe_base(Recipe()), **run["base"]} == recipe_base(recipe)
+
+
+def runs_of(runs: list[dict], recipe: Recipe) -> list[dict]:
+    """The runs measured on `recipe` (see `started_from`), in their order."""
+    return [run for run in runs if started_from(run, recipe)]
+
+
+def earlier_runs(runs: list[dict], recipe: Recipe) -> list[dict]:
+    """The runs measured on an earlier version of the recipe, in their order."""
+    return [run for run in runs if not started_from(run, recipe)]
+
+
+def recipe_changes(recipe: Recipe) -> dict[str, dict]:
+    """Change name → the fields that undo it: one entry per way `recipe` differs from the
+    reference (its name, seed and epochs aside, and `jit_compile`, the same algorithm either
+    way); the widths of G and D count as one change, "network widths"."""
+    changes: dict[str, dict] = {}
+    for name, value in asdict(recipe).items():
+        if name in {"name", "seed", "epochs", "jit_compile"} or value == getattr(REFERENCE_RECIPE,
+                                                                                  name):
+            continue
+        group = "network widths" if name in {"generator_width", "discriminator_width"} else name
+        changes.setdefault(group, {})[name] = getattr(REFERENCE_RECIPE, name)
+    return changes
 
 
 def seed_runs(runs: list[dict]) -> list[dict]:

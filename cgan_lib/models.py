@@ -118,8 +118,9 @@ def build_dcgan_generator(latent_dim: int = 100, embedding_dim: int = 50,
                                       use_bias=False)(features)             # (N, 14, 14, width/2)
     features = layers.ReLU()(_batch_norm(features, label, num_classes, conditional_batch_norm,
                                          name="upsampled"))
-    image = layers.Conv2DTranspose(1, kernel_size, strides=2, padding="same",
-                                   activation="tanh", name="image")(features)  # (N, 28, 28, 1)
+    # float32 whatever the dtype policy, so that images come out in float32 under mixed precision.
+    image = layers.Conv2DTranspose(1, kernel_size, strides=2, padding="same", activation="tanh",
+                                   dtype="float32", name="image")(features)  # (N, 28, 28, 1)
     return keras.Model([noise, label], image, name="dcgan_generator")
 
 

@@ -10,7 +10,9 @@ same call, run again after an interruption, continue from the last completed epo
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -39,19 +41,52 @@ class TrainingRun:
     seconds: float
 
 
+@contextlib.contextmanager
+def _dtype_policy(mixed_precision: bool) -> Iterator[None]:
+    """Keras's global dtype policy set to "mixed_bfloat16" (or "float32") while building layers,
+    then restored."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_bfloat16" if mixed_precision else "float32")
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def build_generator(recipe: Recipe, mixed_precision: bool | None = None) -> keras.Model:
+    """The recipe's generator, computing in bfloat16 when `mixed_precision` (default: the
+    recipe's); its weights and its images are float32 either way."""
+    mixed_precision = recipe.mixed_precision if mixed_precision is None else mixed_precision
+    with _dtype_policy(mixed_precision):
+        return build_dcgan_generator(recipe.latent_dim, recipe.embedding_dim,
+                                     width=recipe.generator_width,
+                                     conditional_batch_norm=recipe.conditional_batch_norm)
+
+
+def float32_generator(generator: keras.Model, recipe: Recipe) -> keras.Model:
+    """`generator` (of `recipe`) as a float32 model with the same weights: what is saved, so that
+    a shipped generator runs in full precision on any CPU."""
+    if not recipe.mixed_precision:
+        return generator
+    copy = build_generator(recipe, mixed_precision=False)
+    copy.set_weights(generator.get_weights())
+    return copy
+
+
 def build_gan(recipe: Recipe) -> GAN:
     """The recipe's generator and discriminator in a compiled `GAN`."""
-    generator = build_dcgan_generator(recipe.latent_dim, recipe.embedding_dim,
-                                      width=recipe.generator_width,
-                                      conditional_batch_norm=recipe.conditional_batch_norm)
-    discriminator = build_dcgan_discriminator(
-        dropout=recipe.discriminator_dropout, width=recipe.discriminator_width,
-        label_conditioning=recipe.label_conditioning, spectral_norm=recipe.spectral_norm,
-        classifier_head=recipe.classifier_weight > 0, minibatch_std=recipe.minibatch_std)
+    generator = build_generator(recipe)
+    with _dtype_policy(recipe.mixed_precision):
+        discriminator = build_dcgan_discriminator(
+            dropout=recipe.discriminator_dropout, width=recipe.discriminator_width,
+            label_conditioning=recipe.label_conditioning, spectral_norm=recipe.spectral_norm,
+            classifier_head=recipe.classifier_weight > 0, minibatch_std=recipe.minibatch_std)
     gan = GAN(generator, discriminator, seed=recipe.seed, ema_decay=recipe.ema_decay,
               reuse_generator_pass=recipe.reuse_generator_pass,
               classifier_weight=recipe.classifier_weight,
-              mode_seeking_weight=recipe.mode_seeking_weight, r1_weight=recipe.r1_weight,
+              mode_seeking_weight=recipe.mode_seeking_weight,
+              mode_seeking_steps=recipe.total_steps if recipe.mode_seeking_decay else 0,
+              r1_weight=recipe.r1_weight,
               generator_loss=recipe.adversarial_loss)
     discriminator_learning_rate = recipe.discriminator_learning_rate
     if discriminator_learning_rate is None:
@@ -69,7 +104,7 @@ def adam(recipe: Recipe, learning_rate: float) -> keras.optimizers.Adam:
     recipe's epochs (`linear_decay`)."""
     if recipe.linear_decay:
         learning_rate = keras.optimizers.schedules.PolynomialDecay(
-            learning_rate, decay_steps=recipe.epochs * recipe.steps_per_epoch,
+            learning_rate, decay_steps=recipe.total_steps,
             end_learning_rate=0.0)
     return keras.optimizers.Adam(learning_rate, beta_1=recipe.beta_1)
 
@@ -102,8 +137,9 @@ def train_recipe(recipe: Recipe = REFERENCE_RECIPE, folder: Path | None = None, 
     started = time.perf_counter()
     gan.fit(dataset, epochs=epochs, callbacks=callbacks, verbose=verbose)
     seconds = time.perf_counter() - started
-    save_generator(gan.sampling_generator, folder)
-    save_final_grid(gan.sampling_generator, folder / "final_grid.png", seed=recipe.seed)
+    generator = float32_generator(gan.sampling_generator, recipe)
+    save_generator(generator, folder)
+    save_final_grid(generator, folder / "final_grid.png", seed=recipe.seed)
     return TrainingRun(folder, gan, read_epoch_history(folder / "history.json"),
                        seconds)
 

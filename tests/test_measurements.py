@@ -7,13 +7,16 @@ import json
 
 import pytest
 
-from cgan_lib.config import LAPTOP_RECIPE
+from cgan_lib.config import LAPTOP_RECIPE, REFERENCE_RECIPE
 from cgan_lib.measurements import (
     ablation_runs,
     candidate_runs,
+    earlier_runs,
     laptop_recipe_runs,
     laptop_runs_file,
     recipe_base,
+    recipe_changes,
+    runs_of,
     runs_table,
     seed_runs,
     seeds_summary,
@@ -66,14 +69,13 @@ def test_runs_are_read_back_and_a_missing_file_is_named(tmp_path):
         seeds_summary(ablation_runs(RUNS))
 
 
-def test_the_committed_runs_hold_three_seeds_and_one_run_per_change_and_seed():
+def test_the_committed_runs_hold_one_run_per_change_seed_and_recipe():
     runs = laptop_recipe_runs()
     assert laptop_runs_file().is_file()
-    assert len(seed_runs(runs)) >= 3
     changed = ablation_runs(runs) + candidate_runs(runs)
     assert len(changed) + len(seed_runs(runs)) == len(runs)
-    assert len({(json.dumps(entry["changes"], sort_keys=True), entry["seed"])
-                for entry in changed}) == len(changed)
+    assert len({(json.dumps(entry["changes"], sort_keys=True), entry["seed"],
+                 json.dumps(entry["base"], sort_keys=True)) for entry in runs}) == len(runs)
 
 
 def test_the_table_widens_to_the_longest_name():
@@ -83,13 +85,32 @@ def test_the_table_widens_to_the_longest_name():
     assert len({len(row) for row in lines[1:]}) == 1  # the columns stay aligned
 
 
-def test_the_committed_runs_were_measured_on_the_current_laptop_recipe():
+def test_the_current_laptop_recipe_has_three_seeds_and_its_whole_ablation_measured():
     # Fails when LAPTOP_RECIPE changes and the runs that notebook 06 and the README quote are not
-    # measured again.
+    # measured again on it.
     base = recipe_base(LAPTOP_RECIPE)
     assert "seed" not in base and base["epochs"] == LAPTOP_RECIPE.epochs
-    assert [run["name"] for run in laptop_recipe_runs()
-            if not started_from(run, LAPTOP_RECIPE)] == []
+    current = runs_of(laptop_recipe_runs(), LAPTOP_RECIPE)
+    assert len(seed_runs(current)) >= 3
+    ablated = [run["changes"] for run in ablation_runs(current)]
+    assert [name for name, undo in recipe_changes(LAPTOP_RECIPE).items()
+            if undo not in ablated] == []
+
+
+def test_runs_are_split_by_the_recipe_they_were_measured_on():
+    earlier = dataclasses.replace(LAPTOP_RECIPE, epochs=LAPTOP_RECIPE.epochs + 1)
+    runs = [{**RUNS[0], "base": recipe_base(LAPTOP_RECIPE)},
+            {**RUNS[1], "base": recipe_base(earlier)}]
+    assert runs_of(runs, LAPTOP_RECIPE) == runs[:1]
+    assert earlier_runs(runs, LAPTOP_RECIPE) == runs[1:]
+
+
+def test_each_change_of_the_laptop_recipe_is_undone_by_the_references_values():
+    changes = recipe_changes(LAPTOP_RECIPE)
+    assert changes["network widths"] == {"generator_width": 256, "discriminator_width": 64}
+    assert changes["ema_decay"] == {"ema_decay": 0.0}
+    assert not {"name", "seed", "epochs", "jit_compile"} & set(changes)
+    assert recipe_changes(REFERENCE_RECIPE) == {}
 
 
 def test_a_field_added_after_a_run_counts_at_its_default():

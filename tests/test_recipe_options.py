@@ -1,7 +1,8 @@
 """Tests for the recipe options beside the reference design: network widths, the projection
 discriminator, spectral normalization, the generator's weight average, reusing the generator's
-pass, the classifier head, linear decay, the hinge loss, mode seeking, the minibatch standard
-deviation, class-conditional BatchNorm, and the laptop recipe built from them."""
+pass, the classifier head, linear decay, the hinge loss, mode seeking (constant or decaying), the
+minibatch standard deviation, class-conditional BatchNorm, mixed precision, and the laptop recipe
+built from them."""
 
 from __future__ import annotations
 
@@ -246,6 +247,22 @@ def test_the_mode_seeking_penalty_matches_its_formula_and_trains():
         GAN(gan.generator, gan.discriminator, mode_seeking_weight=-1)
 
 
+def test_a_decaying_mode_seeking_weight_falls_linearly_to_zero_over_the_recipes_steps():
+    recipe = small_recipe(mode_seeking_weight=2.0, mode_seeking_decay=True, epochs=4)
+    gan = build_gan(recipe)
+    assert gan.mode_seeking_steps == recipe.total_steps == 8  # 4 epochs of 2 batches
+    noise = np.zeros((4, 100), np.float32)
+    noise[2:] = 0.5
+    images = np.zeros((4, 28, 28, 1), np.float32)
+    images[2:] = 0.25
+    full = 2.0 / (0.25 / 0.5 + 1e-5)
+    for step, fraction in ((0, 1.0), (2, 0.75), (8, 0.0), (12, 0.0)):
+        gan.generator_optimizer.iterations.assign(step)
+        assert float(gan._mode_seeking_loss(noise, images)) == pytest.approx(
+            fraction * full, rel=1e-5, abs=1e-9)
+    assert build_gan(small_recipe(mode_seeking_weight=2.0)).mode_seeking_steps == 0
+
+
 def test_the_minibatch_std_channel_is_the_batchs_mean_feature_spread():
     features = np.random.default_rng(0).normal(size=(6, 7, 7, 4)).astype(np.float32)
     output = keras.ops.convert_to_numpy(MinibatchStandardDeviation()(features))
@@ -293,3 +310,26 @@ def tf_input_gradients(gan: GAN, images, labels) -> np.ndarray:
             logit = gan._judge(image, labels[index : index + 1], training=False)[0][0, 0]
         gradients.append(tape.gradient(logit, image).numpy()[0])
     return np.stack(gradients)
+
+
+def test_mixed_precision_computes_in_bfloat16_and_saves_a_float32_generator(tmp_path):
+    recipe = replace(RECIPES["laptop"], generator_width=16, discriminator_width=8,
+                     training_images=64, batch_size=32, mixed_precision=True)
+    run = train_recipe(recipe, tmp_path, epochs=1, quality_per_digit=5, verbose=0)
+    assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
+    for network in (run.gan.generator, run.gan.discriminator):
+        convolutions = [layer for layer in network.layers if "conv" in layer.name]
+        assert convolutions and all(layer.compute_dtype == "bfloat16" for layer in convolutions)
+        assert {variable.dtype for variable in network.trainable_variables} == {"float32"}
+    assert np.isfinite(run.history[0]["d_loss"]) and np.isfinite(run.history[0]["g_loss"])
+    saved = keras.models.load_model(tmp_path / "generator.keras")
+    assert {layer.compute_dtype for layer in saved.layers} <= {"float32", "int32"}
+    for a, b in zip(saved.get_weights(), run.gan.average_generator.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    noise = np.random.default_rng(0).normal(size=(2, 100)).astype(np.float32)
+    in_bfloat16 = run.gan.average_generator([noise, LABELS])
+    in_float32 = saved([noise, LABELS])
+    assert in_bfloat16.dtype == in_float32.dtype == "float32"
+    # The same weights, computed in bfloat16 (8 bits of mantissa) and in float32.
+    gap = np.abs(keras.ops.convert_to_numpy(in_bfloat16) - keras.ops.convert_to_numpy(in_float32))
+    assert 0 < gap.max() < 0.1
