@@ -145,7 +145,9 @@ def generate_digit_rows(generator: keras.Model, per_digit: int = 10, seed: int =
 
 
 class LabelMixer:
-    """A conditional generator split where z meets the label's code (its embedding or one-hot).
+    """A conditional generator split where the label enters it: a digit's *code* is everything
+    the generator computes from the label alone (its embedding or one-hot, and with
+    class-conditional BatchNorm also the digit's scales and shifts), flattened into one vector.
 
     `codes[d]` is the code of digit d; `decoder([noise, codes])` runs the rest of the generator on
     any codes, including mixtures of two digits' codes, which no integer label can express, and
@@ -156,17 +158,25 @@ class LabelMixer:
         if not is_conditional(generator):
             raise ValueError(f"generator {generator.name!r} takes no label: nothing to morph")
         noise_input, label_input = generator.inputs
-        joins = [layer for layer in generator.layers
-                 if isinstance(layer, keras.layers.Concatenate) and layer.input[0] is noise_input]
-        if len(joins) != 1:
-            raise ValueError(f"generator {generator.name!r} has no single layer joining z to the "
-                             "label's code; the morph needs one")
-        noise_and_code = joins[0].input
-        encoder = keras.Model(label_input, noise_and_code[1])
+        label_parts = [layer.output for layer in generator.layers
+                       if not isinstance(layer, keras.layers.InputLayer)
+                       and layer.input is label_input]
+        if not label_parts:
+            raise ValueError(f"no layer of generator {generator.name!r} reads the label")
         digits = np.arange(NUM_CLASSES, dtype=np.int32).reshape(-1, 1)
-        self.codes = keras.ops.convert_to_numpy(encoder(digits))             # (10, code_dim)
-        self.decoder = keras.Model(noise_and_code, generator.output)
+        parts = keras.Model(label_input, label_parts)(digits)
+        parts = [parts] if len(label_parts) == 1 else parts
+        self.codes = np.concatenate([keras.ops.convert_to_numpy(part).reshape(NUM_CLASSES, -1)
+                                     for part in parts], axis=1)          # (10, code_dim)
         self.latent_dim = latent_dim_of(generator)
+        rest = keras.Model([noise_input, *label_parts], generator.output)
+        noise = keras.Input((self.latent_dim,), name="z")
+        code = keras.Input((self.codes.shape[1],), name="code")
+        ends = np.cumsum([int(np.prod(part.shape[1:])) for part in label_parts]).tolist()
+        unflattened = [keras.ops.reshape(code[:, start:end], (-1, *part.shape[1:]))
+                       for start, end, part in zip([0, *ends[:-1]], ends, label_parts,
+                                                   strict=True)]
+        self.decoder = keras.Model([noise, code], rest([noise, *unflattened]))
 
     def mixed_code(self, from_digit: int, to_digit: int, mix: float) -> np.ndarray:
         """(1 - mix) · code(from_digit) + mix · code(to_digit)."""

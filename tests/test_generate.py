@@ -81,10 +81,22 @@ def test_noise_scale_shrinks_the_noise_and_bad_scales_are_refused(conditional_ge
             generate(conditional_generator, digit=6, noise_scale=bad)
 
 
+def with_digit_shifts(generator):
+    """A conditional-BatchNorm generator whose BatchNorms shift each digit differently (they
+    start alike), so that a morph that ignored them would not end on the generator's digits."""
+    rng = np.random.default_rng(0)
+    for layer in generator.layers:
+        if layer.name.endswith("_digit_shift"):
+            layer.set_weights([rng.normal(size=layer.get_weights()[0].shape)])
+    return generator
+
+
 @pytest.mark.parametrize("build", [
     lambda: build_mlp_generator(latent_dim=8, hidden_units=(16,), conditional=True),
     lambda: build_dcgan_generator(latent_dim=8, embedding_dim=5),
-], ids=["one-hot MLP", "embedding DCGAN"])
+    lambda: with_digit_shifts(build_dcgan_generator(latent_dim=8, embedding_dim=5, width=8,
+                                                    conditional_batch_norm=True)),
+], ids=["one-hot MLP", "embedding DCGAN", "conditional-BatchNorm DCGAN"])
 def test_the_label_mixer_ends_are_the_generators_own_digits(build):
     generator = build()
     mixer = LabelMixer(generator)
