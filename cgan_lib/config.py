@@ -152,7 +152,9 @@ REFERENCE_RECIPE = Recipe()
 # benchmarks/laptop_recipe.py (outputs/benchmarks/laptop_recipe.json).
 LAPTOP_RECIPE = Recipe(
     name="laptop",
-    epochs=7,
+    epochs=12,
+    mixed_precision=True,
+    conditional_batch_norm=True,
     learning_rate=2e-3,
     discriminator_learning_rate=4e-3,
     linear_decay=True,

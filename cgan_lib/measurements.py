@@ -92,6 +92,22 @@ def _undoes_changes(run: dict) -> bool:
     return all(getattr(REFERENCE_RECIPE, name) == value for name, value in run["changes"].items())
 
 
+def ablation_table(runs: list[dict], recipe: Recipe) -> list[dict]:
+    """The rows of `recipe`'s ablation: its own run at its seed, its ablation runs, then, for
+    each change not ablated on it, that change's row from an earlier recipe (named
+    "… (earlier recipe)"), with the earlier recipe's own run at the same seed to read it by."""
+    current, earlier = runs_of(runs, recipe), earlier_runs(runs, recipe)
+    own = [run for run in seed_runs(current) if run["seed"] == recipe.seed]
+    ablated = [run["changes"] for run in ablation_runs(current)]
+    borrowed = [run for run in ablation_runs(earlier) if run["changes"] not in ablated]
+    if borrowed:
+        bases = [run["base"] for run in borrowed]
+        borrowed = [run for run in seed_runs(earlier)
+                    if run["seed"] == recipe.seed and run["base"] in bases] + borrowed
+    return own + ablation_runs(current) + [{**run, "name": f"{run['name']} (earlier recipe)"}
+                                           for run in borrowed]
+
+
 def worst_digit(run: dict) -> tuple[int, float]:
     """(digit, accuracy) of the digit the run's generator draws least recognisably."""
     accuracy = min(run["accuracy_per_digit"])
