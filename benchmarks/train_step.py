@@ -30,7 +30,8 @@ VARIANTS = {  # name: (jit_compile, TF_ENABLE_ONEDNN_OPTS)
     "XLA, oneDNN off": (True, "0"),
     "XLA, oneDNN on": (True, "1"),
 }
-# TensorFlow's own default on this CPU (no AVX-512): a graph step without oneDNN's kernels.
+# TensorFlow's own default on a CPU without AVX-512 (the project's earlier machine): a graph step
+# without oneDNN's kernels.
 PLAIN_GRAPH_STEP = "graph, oneDNN off"
 LAPTOP_VARIANTS = {  # name: changes to the laptop recipe
     "laptop recipe": {},

@@ -6,10 +6,10 @@ for devices; they are harmless. Every cgan_lib module that needs TensorFlow impo
 so those lines are hidden once, during the import only: Python exceptions still propagate.
 
 It also turns on TensorFlow's oneDNN kernels unless `TF_ENABLE_ONEDNN_OPTS` is already set.
-TensorFlow leaves them off by default on some CPUs, this project's AVX2 machine among them, where
-they draw the reference generator's 100-image grid in 56–61 ms instead of 95–101 ms and train
-the reference step at 237–244 images/s instead of 125–163 (`benchmarks/`). The variable is read
-when TensorFlow loads, so it is set here, first.
+TensorFlow leaves them off by default on some CPUs, the project's earlier AVX2 machine among
+them, where they draw the reference generator's 100-image grid in 56–61 ms instead of 95–101 ms
+and train the reference step at 237–244 images/s instead of 125–163 (`benchmarks/`). The variable
+is read when TensorFlow loads, so it is set here, first.
 """
 
 from __future__ import annotations
