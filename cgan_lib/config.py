@@ -126,6 +126,9 @@ class Recipe:
     mode_seeking_decay: bool = False
     # R1: weight γ of D's penalty γ/2·E‖∇ₓ D(x)‖² on real images; 0 = off.
     r1_weight: float = 0.0
+    # DiffAugment translation: D sees every image, real or fake, shifted by up to this many
+    # pixels each way (a new random shift per image and step); 0 = off.
+    augment_shift: int = 0
     # "non_saturating" (binary cross-entropy, as in the reference) or "hinge" (for D and G).
     adversarial_loss: str = "non_saturating"
     # Both learning rates fall linearly to 0 over the recipe's `epochs` when True.

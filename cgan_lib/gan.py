@@ -34,6 +34,11 @@ Options of the alternating schedule (all off by default, as in the reference des
 - `r1_weight` (R1, Mescheder et al. 2018): D is also penalized by r1_weight / 2 times the mean
   squared norm of the gradient of its real/fake logit with respect to real images, which keeps D
   smooth around the data.
+- `augment_shift` (DiffAugment's translation, Zhao et al. 2020): whenever D trains or judges for
+  G's update, every image it sees, real or fake, is first shifted by a random whole number of
+  pixels, up to `augment_shift` each way, the border filled with background. The shift is
+  differentiable, so G learns through it; D cannot memorize where the training digits' pixels
+  lie, and G gets no credit for copying them.
 """
 
 from __future__ import annotations
@@ -68,6 +73,7 @@ class GAN(keras.Model):
         mode_seeking_weight: float = 0.0,
         mode_seeking_steps: int = 0,
         r1_weight: float = 0.0,
+        augment_shift: int = 0,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -85,7 +91,7 @@ class GAN(keras.Model):
                 f"classifier_head={bool(classifier_weight)} and a weight ≥ 0")
         for name, weight in (("mode_seeking_weight", mode_seeking_weight),
                              ("mode_seeking_steps", mode_seeking_steps),
-                             ("r1_weight", r1_weight)):
+                             ("r1_weight", r1_weight), ("augment_shift", augment_shift)):
             if weight < 0:
                 raise ValueError(f"{name} must be ≥ 0 (0 turns it off), got {weight!r}")
         if schedule not in SCHEDULES:
@@ -112,6 +118,7 @@ class GAN(keras.Model):
         self.mode_seeking_weight = mode_seeking_weight
         self.mode_seeking_steps = mode_seeking_steps
         self.r1_weight = r1_weight
+        self.augment_shift = int(augment_shift)
         self.digit_loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         self.average_generator = None
         if ema_decay:
@@ -177,7 +184,10 @@ class GAN(keras.Model):
         return self.generator(inputs, training=training)
 
     def _judge(self, images, labels, training: bool = True):
-        """D's real/fake logits, and its digit logits (None without a classifier head)."""
+        """D's real/fake logits, and its digit logits (None without a classifier head); when
+        training, D sees the images randomly shifted (`augment_shift`)."""
+        if training and self.augment_shift:
+            images = random_shift(images, self.augment_shift, self.seed_generator)
         inputs = [images, labels] if self.conditional else images
         outputs = self.discriminator(inputs, training=training)
         if not self.classifier_weight:
@@ -370,6 +380,20 @@ class PhaseSwitcher(keras.callbacks.Callback):
         for name in self.FROZEN_METRICS[int(self.model.phase.numpy())]:
             if logs is not None and name in logs:
                 logs[name] = float("nan")
+
+
+def random_shift(images, max_shift: int, seed_generator: keras.random.SeedGenerator):
+    """Each image (N, H, W, C) in [-1, 1] moved by its own random whole number of pixels, from
+    -max_shift to max_shift down and across, the uncovered border set to -1 (background)."""
+    height, width = images.shape[1], images.shape[2]
+    padding = [[0, 0], [max_shift, max_shift], [max_shift, max_shift], [0, 0]]
+    padded = ops.pad(images, padding, constant_values=-1.0)
+    offsets = keras.random.randint((ops.shape(images)[0], 2), 0, 2 * max_shift + 1,
+                                   seed=seed_generator, dtype="int32")
+    rows = offsets[:, :1] + ops.arange(height, dtype="int32")
+    columns = offsets[:, 1:] + ops.arange(width, dtype="int32")
+    shifted = tf.gather(padded, rows, axis=1, batch_dims=1)
+    return tf.gather(shifted, columns, axis=2, batch_dims=1)
 
 
 def global_norm(tensors) -> keras.KerasTensor:

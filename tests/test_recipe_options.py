@@ -1,8 +1,8 @@
 """Tests for the recipe options beside the reference design: network widths, the projection
 discriminator, spectral normalization, the generator's weight average, reusing the generator's
 pass, the classifier head, linear decay, the hinge loss, mode seeking (constant or decaying), the
-minibatch standard deviation, class-conditional BatchNorm, mixed precision, and the laptop recipe
-built from them."""
+minibatch standard deviation, class-conditional BatchNorm, mixed precision, the shift augmentation,
+and the laptop recipe built from them."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from cgan_lib.backend import keras
 from cgan_lib.config import RECIPES, REFERENCE_RECIPE, Recipe
 from cgan_lib.data import make_dataset
-from cgan_lib.gan import GAN
+from cgan_lib.gan import GAN, random_shift
 from cgan_lib.models import (
     MinibatchStandardDeviation,
     build_dcgan_discriminator,
@@ -335,3 +335,53 @@ def test_mixed_precision_computes_in_bfloat16_and_saves_a_float32_generator(tmp_
     # The same weights, computed in bfloat16 (8 bits of mantissa) and in float32.
     gap = np.abs(keras.ops.convert_to_numpy(in_bfloat16) - keras.ops.convert_to_numpy(in_float32))
     assert 0 < gap.max() < 0.1
+
+
+def shifted_copies(image: np.ndarray, max_shift: int) -> dict[tuple[int, int], np.ndarray]:
+    """Every shift of one image (H, W, C) by up to `max_shift` pixels, background -1 around it,
+    by the (down, across) offset of its content."""
+    height, width = image.shape[:2]
+    padded = np.pad(image, ((max_shift, max_shift), (max_shift, max_shift), (0, 0)),
+                    constant_values=-1.0)
+    return {(max_shift - top, max_shift - left): padded[top:top + height, left:left + width]
+            for top in range(2 * max_shift + 1) for left in range(2 * max_shift + 1)}
+
+
+def test_the_shift_augmentation_moves_each_image_on_its_own_and_passes_gradients_back():
+    from cgan_lib.backend import tf
+
+    images = tf.constant(np.random.default_rng(0).uniform(-1, 1, (64, 28, 28, 1)), tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(images)
+        shifted = random_shift(images, 2, keras.random.SeedGenerator(0))
+        total = tf.reduce_sum(shifted)
+    gradients = tape.gradient(total, images).numpy()
+    offsets = set()
+    for image, moved, gradient in zip(images.numpy(), shifted.numpy(), gradients, strict=True):
+        matches = [offset for offset, copy in shifted_copies(image, 2).items()
+                   if np.array_equal(moved, copy)]
+        assert len(matches) == 1
+        (down, across), = matches
+        offsets.add((down, across))
+        # The pixels still in the frame each count once in the sum; those pushed out, not at all.
+        assert gradient.sum() == (28 - abs(down)) * (28 - abs(across))
+        assert set(np.unique(gradient)) <= {0.0, 1.0}
+    assert len(offsets) > 10  # of the 25 possible, so each image got its own shift
+
+
+def test_with_the_shift_augmentation_d_judges_shifted_images_while_training_only():
+    gan = build_gan(small_recipe(augment_shift=1, discriminator_dropout=0.0))
+    rng = np.random.default_rng(1)
+    images = keras.ops.convert_to_tensor(rng.uniform(-1, 1, (8, 28, 28, 1)).astype(np.float32))
+    labels = keras.ops.convert_to_tensor(rng.integers(0, 10, (8, 1)).astype(np.int32))
+    judged = keras.ops.convert_to_numpy(gan._judge(images, labels, training=True)[0])
+    unshifted = keras.ops.convert_to_numpy(gan._judge(images, labels, training=False)[0])
+    for image, label, logit in zip(keras.ops.convert_to_numpy(images),
+                                   keras.ops.convert_to_numpy(labels), judged, strict=True):
+        copies = np.stack(list(shifted_copies(image, 1).values()))
+        logits = keras.ops.convert_to_numpy(
+            gan.discriminator([copies, np.repeat(label[None], len(copies), axis=0)]))
+        assert np.abs(logits - logit).min() < 1e-5  # D saw one of the 9 shifted copies
+    assert not np.allclose(judged, unshifted)
+    with pytest.raises(ValueError, match="augment_shift must be ≥ 0.*-1"):
+        GAN(gan.generator, gan.discriminator, augment_shift=-1)
