@@ -41,6 +41,7 @@ LAPTOP_VARIANTS = {  # name: changes to the laptop recipe
                                     "discriminator_width": REFERENCE_RECIPE.discriminator_width},
     "without conditional_batch_norm": {"conditional_batch_norm": False},
     "with mode_seeking_weight 0.05": {"mode_seeking_weight": 0.05},
+    "with augment_shift 2": {"augment_shift": 2},
 }
 
 

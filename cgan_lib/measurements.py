@@ -41,10 +41,17 @@ def recipe_base(recipe: Recipe) -> dict:
     return {name: value for name, value in asdict(recipe).items() if name != "seed"}
 
 
+def base_differences(run: dict, recipe: Recipe) -> dict:
+    """The fields whose value in the recipe `run` started from is not `recipe`'s: name → the
+    run's value. A field that `Recipe` gained after the run was measured counts at its default:
+    the run trained with the option off."""
+    base, wanted = {**recipe_base(Recipe()), **run["base"]}, recipe_base(recipe)
+    return {name: value for name, value in base.items() if value != wanted[name]}
+
+
 def started_from(run: dict, recipe: Recipe) -> bool:
-    """Whether `run` was measured on `recipe` (its seed aside). A field that `Recipe` gained
-    after the run was measured counts at its default: the run trained with the option off."""
-    return {**recipe_base(Recipe()), **run["base"]} == recipe_base(recipe)
+    """Whether `run` was measured on `recipe` (its seed aside; see `base_differences`)."""
+    return not base_differences(run, recipe)
 
 
 def runs_of(runs: list[dict], recipe: Recipe) -> list[dict]:
@@ -93,19 +100,27 @@ def _undoes_changes(run: dict) -> bool:
 
 
 def ablation_table(runs: list[dict], recipe: Recipe) -> list[dict]:
-    """The rows of `recipe`'s ablation: its own run at its seed, its ablation runs, then, for
-    each change not ablated on it, that change's row from an earlier recipe (named
-    "… (earlier recipe)"), with the earlier recipe's own run at the same seed to read it by."""
+    """The rows of `recipe`'s ablation: its own run at its seed and its ablation runs; then, for
+    each change not ablated on it, that change's row from the nearest earlier recipe that has one
+    (the fewest fields different from `recipe`), after that earlier recipe's own run at the same
+    seed to read it by. Borrowed rows are named "… (earlier recipe, FIELD=VALUE, …)" after the
+    fields in which that recipe differed."""
     current, earlier = runs_of(runs, recipe), earlier_runs(runs, recipe)
     own = [run for run in seed_runs(current) if run["seed"] == recipe.seed]
     ablated = [run["changes"] for run in ablation_runs(current)]
-    borrowed = [run for run in ablation_runs(earlier) if run["changes"] not in ablated]
-    if borrowed:
-        bases = [run["base"] for run in borrowed]
-        borrowed = [run for run in seed_runs(earlier)
-                    if run["seed"] == recipe.seed and run["base"] in bases] + borrowed
-    return own + ablation_runs(current) + [{**run, "name": f"{run['name']} (earlier recipe)"}
-                                           for run in borrowed]
+    borrowed: list[dict] = []
+    for run in sorted(ablation_runs(earlier), key=lambda run: len(base_differences(run, recipe))):
+        if run["changes"] not in ablated + [row["changes"] for row in borrowed]:
+            borrowed.append(run)
+    rows = own + ablation_runs(current)
+    bases = [run["base"] for run in borrowed]
+    for base in [base for index, base in enumerate(bases) if base not in bases[:index]]:
+        group = [run for run in seed_runs(earlier) if run["seed"] == recipe.seed
+                 and run["base"] == base] + [run for run in borrowed if run["base"] == base]
+        label = ", ".join(f"{name}={json.dumps(value)}"
+                          for name, value in base_differences(group[-1], recipe).items())
+        rows += [{**run, "name": f"{run['name']} (earlier recipe, {label})"} for run in group]
+    return rows
 
 
 def worst_digit(run: dict) -> tuple[int, float]:

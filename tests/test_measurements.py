@@ -70,12 +70,12 @@ def test_runs_are_read_back_and_a_missing_file_is_named(tmp_path):
         seeds_summary(ablation_runs(RUNS))
 
 
-def test_the_committed_runs_hold_one_run_per_change_seed_and_recipe():
+def test_the_committed_runs_hold_one_run_per_change_seed_thread_count_and_recipe():
     runs = laptop_recipe_runs()
     assert laptop_runs_file().is_file()
     changed = ablation_runs(runs) + candidate_runs(runs)
     assert len(changed) + len(seed_runs(runs)) == len(runs)
-    assert len({(json.dumps(entry["changes"], sort_keys=True), entry["seed"],
+    assert len({(json.dumps(entry["changes"], sort_keys=True), entry["seed"], entry["threads"],
                  json.dumps(entry["base"], sort_keys=True)) for entry in runs}) == len(runs)
 
 
@@ -107,8 +107,10 @@ def test_runs_are_split_by_the_recipe_they_were_measured_on():
     assert earlier_runs(runs, LAPTOP_RECIPE) == runs[1:]
 
 
-def test_the_ablation_table_borrows_only_the_changes_not_ablated_on_the_current_recipe():
+def test_the_ablation_table_borrows_each_missing_change_from_the_nearest_earlier_recipe():
     earlier = recipe_base(dataclasses.replace(LAPTOP_RECIPE, epochs=LAPTOP_RECIPE.epochs + 1))
+    earliest = recipe_base(dataclasses.replace(LAPTOP_RECIPE, epochs=LAPTOP_RECIPE.epochs + 2,
+                                               ema_decay=0.5))
     now = recipe_base(LAPTOP_RECIPE)
     runs = [run("laptop, seed 504", 504, {}, 550.0, 0.99, 3.5, [0.99] * 10) | {"base": now},
             run("laptop, seed 504", 504, {}, 550.0, 0.98, 3.9, [0.98] * 10) | {"base": earlier},
@@ -117,13 +119,21 @@ def test_the_ablation_table_borrows_only_the_changes_not_ablated_on_the_current_
             | {"base": now},
             run("without ema_decay", 504, {"ema_decay": 0.0}, 900.0, 0.97, 4.4, [0.97] * 10)
             | {"base": earlier},
+            run("laptop, seed 504", 504, {}, 550.0, 0.95, 5.0, [0.95] * 10) | {"base": earliest},
+            run("without linear_decay", 504, {"linear_decay": False}, 900.0, 0.94, 7.0,
+                [0.94] * 10) | {"base": earliest},
+            run("without classifier_weight", 504, {"classifier_weight": 0.0}, 900.0, 0.93, 8.0,
+                [0.93] * 10) | {"base": earliest},
             run("without linear_decay", 504, {"linear_decay": False}, 900.0, 0.96, 6.0,
                 [0.96] * 10) | {"base": earlier}]
     rows = ablation_table(runs, LAPTOP_RECIPE)
+    one, two = f"epochs={LAPTOP_RECIPE.epochs + 1}", f"epochs={LAPTOP_RECIPE.epochs + 2}"
     assert [(row["name"], row["accuracy"]) for row in rows] == [
         ("laptop, seed 504", 0.99), ("without ema_decay", 0.98),
-        ("laptop, seed 504 (earlier recipe)", 0.98),
-        ("without linear_decay (earlier recipe)", 0.96)]
+        (f"laptop, seed 504 (earlier recipe, {one})", 0.98),
+        (f"without linear_decay (earlier recipe, {one})", 0.96),
+        (f"laptop, seed 504 (earlier recipe, {two}, ema_decay=0.5)", 0.95),
+        (f"without classifier_weight (earlier recipe, {two}, ema_decay=0.5)", 0.93)]
     assert ablation_table(runs[:1] + runs[3:4], LAPTOP_RECIPE) == runs[:1] + runs[3:4]
 
 
