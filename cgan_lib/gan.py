@@ -37,8 +37,8 @@ Options of the alternating schedule (all off by default, as in the reference des
 - `augment_shift` (DiffAugment's translation, Zhao et al. 2020): whenever D trains or judges for
   G's update, every image it sees, real or fake, is first shifted by a random whole number of
   pixels, up to `augment_shift` each way, the border filled with background. The shift is
-  differentiable, so G learns through it; D cannot memorize where the training digits' pixels
-  lie, and G gets no credit for copying them.
+  differentiable, so G learns through it, and D finds it harder to memorize the training digits'
+  exact pixels.
 """
 
 from __future__ import annotations
