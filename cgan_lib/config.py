@@ -129,6 +129,8 @@ class Recipe:
     # DiffAugment translation: D sees every image, real or fake, shifted by up to this many
     # pixels each way (a new random shift per image and step); 0 = off.
     augment_shift: int = 0
+    # One-sided label smoothing: D's target for real images is 1 minus this (fakes stay 0).
+    real_label_smoothing: float = 0.0
     # "non_saturating" (binary cross-entropy, as in the reference) or "hinge" (for D and G).
     adversarial_loss: str = "non_saturating"
     # Both learning rates fall linearly to 0 over the recipe's `epochs` when True.

@@ -39,6 +39,9 @@ Options of the alternating schedule (all off by default, as in the reference des
   pixels, up to `augment_shift` each way, the border filled with background. The shift is
   differentiable, so G learns through it, and D finds it harder to memorize the training digits'
   exact pixels.
+- `real_label_smoothing` (one-sided label smoothing, Salimans et al. 2016): D's cross-entropy
+  target for real images is 1 - real_label_smoothing instead of 1 (fakes keep 0), so that D is
+  never pushed to be certain that an image is real. Binary cross-entropy losses only.
 """
 
 from __future__ import annotations
@@ -74,6 +77,7 @@ class GAN(keras.Model):
         mode_seeking_steps: int = 0,
         r1_weight: float = 0.0,
         augment_shift: int = 0,
+        real_label_smoothing: float = 0.0,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -94,6 +98,12 @@ class GAN(keras.Model):
                              ("r1_weight", r1_weight), ("augment_shift", augment_shift)):
             if weight < 0:
                 raise ValueError(f"{name} must be ≥ 0 (0 turns it off), got {weight!r}")
+        if not 0.0 <= real_label_smoothing < 1.0:
+            raise ValueError(f"real_label_smoothing must be in [0, 1) (0 turns it off), "
+                             f"got {real_label_smoothing!r}")
+        if real_label_smoothing and generator_loss == "hinge":
+            raise ValueError("real_label_smoothing applies to the cross-entropy losses, not to "
+                             "generator_loss='hinge': set one of them back")
         if schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
         if generator_loss not in GENERATOR_LOSSES:
@@ -119,6 +129,7 @@ class GAN(keras.Model):
         self.mode_seeking_steps = mode_seeking_steps
         self.r1_weight = r1_weight
         self.augment_shift = int(augment_shift)
+        self.real_label_smoothing = real_label_smoothing
         self.digit_loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         self.average_generator = None
         if ema_decay:
@@ -235,7 +246,8 @@ class GAN(keras.Model):
         if self.generator_loss == "hinge":
             return (ops.mean(ops.relu(1.0 - real_logits))
                     + ops.mean(ops.relu(1.0 + fake_logits)))
-        real_loss = self.loss_function(ops.ones_like(real_logits), real_logits)
+        real_target = ops.full_like(real_logits, 1.0 - self.real_label_smoothing)
+        real_loss = self.loss_function(real_target, real_logits)
         fake_loss = self.loss_function(ops.zeros_like(fake_logits), fake_logits)
         return real_loss + fake_loss
 

@@ -87,6 +87,7 @@ def build_gan(recipe: Recipe) -> GAN:
               mode_seeking_weight=recipe.mode_seeking_weight,
               mode_seeking_steps=recipe.total_steps if recipe.mode_seeking_decay else 0,
               r1_weight=recipe.r1_weight, augment_shift=recipe.augment_shift,
+              real_label_smoothing=recipe.real_label_smoothing,
               generator_loss=recipe.adversarial_loss)
     discriminator_learning_rate = recipe.discriminator_learning_rate
     if discriminator_learning_rate is None:

@@ -2,7 +2,7 @@
 discriminator, spectral normalization, the generator's weight average, reusing the generator's
 pass, the classifier head, linear decay, the hinge loss, mode seeking (constant or decaying), the
 minibatch standard deviation, class-conditional BatchNorm, mixed precision, the shift augmentation,
-and the laptop recipe built from them."""
+one-sided label smoothing, and the laptop recipe built from them."""
 
 from __future__ import annotations
 
@@ -385,3 +385,26 @@ def test_with_the_shift_augmentation_d_judges_shifted_images_while_training_only
     assert not np.allclose(judged, unshifted)
     with pytest.raises(ValueError, match="augment_shift must be ≥ 0.*-1"):
         GAN(gan.generator, gan.discriminator, augment_shift=-1)
+
+
+def test_one_sided_label_smoothing_lowers_only_the_real_images_target():
+    gan = build_gan(small_recipe(real_label_smoothing=0.1))
+    real_logits = np.array([[2.0], [-1.0], [0.5]], dtype=np.float32)
+    fake_logits = np.array([[-3.0], [1.0], [0.0]], dtype=np.float32)
+
+    def cross_entropy(target, logits):
+        probabilities = 1 / (1 + np.exp(-logits))
+        return -np.mean(target * np.log(probabilities) + (1 - target) * np.log(1 - probabilities))
+
+    expected = cross_entropy(0.9, real_logits) + cross_entropy(0.0, fake_logits)
+    loss = float(gan._discriminator_losses(keras.ops.convert_to_tensor(real_logits),
+                                           keras.ops.convert_to_tensor(fake_logits)))
+    assert loss == pytest.approx(expected, rel=1e-5)
+    unsmoothed = float(build_gan(small_recipe())._discriminator_losses(
+        keras.ops.convert_to_tensor(real_logits), keras.ops.convert_to_tensor(fake_logits)))
+    assert unsmoothed == pytest.approx(cross_entropy(1.0, real_logits)
+                                       + cross_entropy(0.0, fake_logits), rel=1e-5)
+    with pytest.raises(ValueError, match="real_label_smoothing must be in.*1.5"):
+        GAN(gan.generator, gan.discriminator, real_label_smoothing=1.5)
+    with pytest.raises(ValueError, match="real_label_smoothing.*hinge"):
+        GAN(gan.generator, gan.discriminator, real_label_smoothing=0.1, generator_loss="hinge")
