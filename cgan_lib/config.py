@@ -169,5 +169,6 @@ LAPTOP_RECIPE = Recipe(
     ema_decay=0.999,
     reuse_generator_pass=True,
     classifier_weight=3.0,
+    real_label_smoothing=0.1,
 )
 RECIPES = {"reference": REFERENCE_RECIPE, "laptop": LAPTOP_RECIPE}
