@@ -152,7 +152,7 @@ class Recipe:
 
 
 REFERENCE_RECIPE = Recipe()
-# A recipe that trains and scores in under 10 minutes on 2 CPU cores (issue 6): see
+# A recipe that trains and scores in about 10 minutes on 2 CPU cores (issue 6): see
 # notebooks/06_training_faster.ipynb for what each change buys, measured by
 # benchmarks/laptop_recipe.py (outputs/benchmarks/laptop_recipe.json).
 LAPTOP_RECIPE = Recipe(
