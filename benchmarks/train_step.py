@@ -42,6 +42,8 @@ LAPTOP_VARIANTS = {  # name: changes to the laptop recipe
     "without conditional_batch_norm": {"conditional_batch_norm": False},
     "with mode_seeking_weight 0.05": {"mode_seeking_weight": 0.05},
     "with augment_shift 2": {"augment_shift": 2},
+    "without real_label_smoothing": {"real_label_smoothing": 0.0},
+    "with batch_size 256 (256 images a step)": {"batch_size": 256},
 }
 
 
