@@ -59,9 +59,9 @@ def runs_of(runs: list[dict], recipe: Recipe) -> list[dict]:
     return [run for run in runs if started_from(run, recipe)]
 
 
-def earlier_runs(runs: list[dict], recipe: Recipe) -> list[dict]:
-    """The runs measured on an earlier version of the recipe, in their order."""
-    return [run for run in runs if not started_from(run, recipe)]
+def earlier_runs(runs: list[dict], *recipes: Recipe) -> list[dict]:
+    """The runs measured on none of `recipes` (earlier versions of the recipe), in their order."""
+    return [run for run in runs if not any(started_from(run, recipe) for recipe in recipes)]
 
 
 def recipe_changes(recipe: Recipe) -> dict[str, dict]:

@@ -101,10 +101,13 @@ def test_the_current_laptop_recipe_has_three_seeds_and_every_change_ablated():
 
 def test_runs_are_split_by_the_recipe_they_were_measured_on():
     earlier = dataclasses.replace(LAPTOP_RECIPE, epochs=LAPTOP_RECIPE.epochs + 1)
+    earliest = dataclasses.replace(earlier, ema_decay=0.5)
     runs = [{**RUNS[0], "base": recipe_base(LAPTOP_RECIPE)},
-            {**RUNS[1], "base": recipe_base(earlier)}]
+            {**RUNS[1], "base": recipe_base(earlier)},
+            {**RUNS[1], "base": recipe_base(earliest)}]
     assert runs_of(runs, LAPTOP_RECIPE) == runs[:1]
     assert earlier_runs(runs, LAPTOP_RECIPE) == runs[1:]
+    assert earlier_runs(runs, LAPTOP_RECIPE, earlier) == runs[2:]
 
 
 def test_the_ablation_table_borrows_each_missing_change_from_the_nearest_earlier_recipe():
