@@ -95,6 +95,12 @@ def candidate_runs(runs: list[dict]) -> list[dict]:
     return [run for run in runs if run["changes"] and not _undoes_changes(run)]
 
 
+def runs_with_changes(runs: list[dict], changes: dict) -> list[dict]:
+    """The runs that made exactly `changes` to the recipe they started from, in their order: one
+    candidate's one-thread and timed-alone runs side by side, say."""
+    return [run for run in runs if run["changes"] == changes]
+
+
 def _undoes_changes(run: dict) -> bool:
     return all(getattr(REFERENCE_RECIPE, name) == value for name, value in run["changes"].items())
 

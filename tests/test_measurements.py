@@ -19,6 +19,7 @@ from cgan_lib.measurements import (
     recipe_changes,
     runs_of,
     runs_table,
+    runs_with_changes,
     seed_runs,
     seeds_summary,
     started_from,
@@ -44,6 +45,12 @@ def test_seed_ablation_and_candidate_runs_are_told_apart():
     assert [entry["name"] for entry in seed_runs(RUNS)] == ["laptop, seed 1", "laptop, seed 2"]
     assert [entry["name"] for entry in ablation_runs(RUNS)] == ["without ema_decay"]
     assert [entry["name"] for entry in candidate_runs(RUNS)] == ["with spectral_norm=true"]
+
+
+def test_runs_with_exactly_the_given_changes_are_picked_out():
+    assert runs_with_changes(RUNS, {"ema_decay": 0.0}) == [RUNS[2]]
+    assert runs_with_changes(RUNS, {}) == RUNS[:2]
+    assert runs_with_changes(RUNS, {"ema_decay": 0.0, "spectral_norm": True}) == []
 
 
 def test_the_summary_gives_the_mean_and_the_worst_of_the_seeds_only():
