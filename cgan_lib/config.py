@@ -135,6 +135,9 @@ class Recipe:
     adversarial_loss: str = "non_saturating"
     # Both learning rates fall linearly to 0 over the recipe's `epochs` when True.
     linear_decay: bool = False
+    # With `linear_decay`, the fraction of each starting learning rate that the decay ends at
+    # (0: all the way down to 0; 0.25: to a quarter).
+    decay_floor: float = 0.0
 
     @property
     def steps_per_epoch(self) -> int:

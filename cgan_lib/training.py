@@ -101,12 +101,18 @@ def build_gan(recipe: Recipe) -> GAN:
 
 
 def adam(recipe: Recipe, learning_rate: float) -> keras.optimizers.Adam:
-    """Adam with the recipe's beta_1, at a constant rate or decaying linearly to 0 over the
-    recipe's epochs (`linear_decay`)."""
+    """Adam with the recipe's beta_1, at a constant rate or decaying linearly over the recipe's
+    epochs (`linear_decay`) to `decay_floor` times the starting rate."""
+    if not 0.0 <= recipe.decay_floor < 1.0:
+        raise ValueError(f"decay_floor must be a fraction of the starting learning rate in "
+                         f"[0, 1), got {recipe.decay_floor!r}")
+    if recipe.decay_floor and not recipe.linear_decay:
+        raise ValueError(f"decay_floor={recipe.decay_floor!r} is where a linear decay ends: set "
+                         "linear_decay=True as well, or leave decay_floor at 0")
     if recipe.linear_decay:
         learning_rate = keras.optimizers.schedules.PolynomialDecay(
             learning_rate, decay_steps=recipe.total_steps,
-            end_learning_rate=0.0)
+            end_learning_rate=learning_rate * recipe.decay_floor)
     return keras.optimizers.Adam(learning_rate, beta_1=recipe.beta_1)
 
 

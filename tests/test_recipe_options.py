@@ -205,6 +205,21 @@ def test_linear_decay_brings_both_learning_rates_to_zero_at_the_last_step():
     assert float(constant.generator_optimizer.learning_rate) == pytest.approx(2e-4)
 
 
+def test_a_decay_floor_stops_the_linear_decay_at_that_fraction_of_the_starting_rate():
+    recipe = small_recipe(linear_decay=True, decay_floor=0.25, epochs=2)
+    optimizer = build_gan(recipe).generator_optimizer
+    rates = []
+    for step in (0, 2, 4, 6):
+        optimizer.iterations.assign(step)
+        rates.append(float(optimizer.learning_rate))
+    start = recipe.learning_rate
+    assert rates == pytest.approx([start, start * 0.625, start * 0.25, start * 0.25])
+    with pytest.raises(ValueError, match="decay_floor must be .* in \\[0, 1\\), got 1.5"):
+        build_gan(small_recipe(linear_decay=True, decay_floor=1.5))
+    with pytest.raises(ValueError, match="decay_floor=0.25 .* set linear_decay=True"):
+        build_gan(small_recipe(decay_floor=0.25))
+
+
 def test_the_hinge_loss_matches_its_formula_for_both_networks():
     gan = build_gan(small_recipe(adversarial_loss="hinge"))
     real = keras.ops.convert_to_tensor([[2.0], [0.5], [-1.0]])
