@@ -133,10 +133,9 @@ class Recipe:
     real_label_smoothing: float = 0.0
     # "non_saturating" (binary cross-entropy, as in the reference) or "hinge" (for D and G).
     adversarial_loss: str = "non_saturating"
-    # Both learning rates fall linearly to 0 over the recipe's `epochs` when True.
+    # Both learning rates fall linearly over the recipe's `epochs` when True, to `decay_floor`
+    # times their start: 0 (the default) goes all the way down, 0.25 stops at a quarter.
     linear_decay: bool = False
-    # With `linear_decay`, the fraction of each starting learning rate that the decay ends at
-    # (0: all the way down to 0; 0.25: to a quarter).
     decay_floor: float = 0.0
 
     @property

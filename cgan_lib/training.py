@@ -121,7 +121,8 @@ def train_recipe(recipe: Recipe = REFERENCE_RECIPE, folder: Path | None = None, 
                  verbose: int | str = "auto") -> TrainingRun:
     """Train (or resume training) the recipe's GAN for `epochs` epochs in all (default: the
     recipe's), writing everything under `folder` (default: `outputs/models/<recipe name>`).
-    A `linear_decay` recipe's learning rates reach 0 at the end of those `epochs`."""
+    A `linear_decay` recipe's learning rates reach their floor (`decay_floor`, 0 by default) at
+    the end of those `epochs`."""
     epochs = recipe.epochs if epochs is None else epochs
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")

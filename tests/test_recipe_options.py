@@ -190,28 +190,29 @@ def test_the_classifier_head_adds_digit_logits_and_a_loss_for_both_networks():
         GAN(gan.generator, gan.discriminator)
 
 
+def rates_at(optimizer, steps):
+    """The optimizer's learning rate at each of `steps`."""
+    rates = []
+    for step in steps:
+        optimizer.iterations.assign(step)
+        rates.append(float(optimizer.learning_rate))
+    return rates
+
+
 def test_linear_decay_brings_both_learning_rates_to_zero_at_the_last_step():
     recipe = small_recipe(linear_decay=True, epochs=2, discriminator_learning_rate=1e-3)
     assert recipe.steps_per_epoch == 2  # 32 images in batches of 16
     gan = build_gan(recipe)
     for name, optimizer, start in (("G", gan.generator_optimizer, recipe.learning_rate),
                                    ("D", gan.discriminator_optimizer, 1e-3)):
-        rates = []
-        for step in (0, 2, 4):
-            optimizer.iterations.assign(step)
-            rates.append(float(optimizer.learning_rate))
-        assert rates == pytest.approx([start, start / 2, 0.0]), name
+        assert rates_at(optimizer, (0, 2, 4)) == pytest.approx([start, start / 2, 0.0]), name
     constant = build_gan(small_recipe())
     assert float(constant.generator_optimizer.learning_rate) == pytest.approx(2e-4)
 
 
 def test_a_decay_floor_stops_the_linear_decay_at_that_fraction_of_the_starting_rate():
     recipe = small_recipe(linear_decay=True, decay_floor=0.25, epochs=2)
-    optimizer = build_gan(recipe).generator_optimizer
-    rates = []
-    for step in (0, 2, 4, 6):
-        optimizer.iterations.assign(step)
-        rates.append(float(optimizer.learning_rate))
+    rates = rates_at(build_gan(recipe).generator_optimizer, (0, 2, 4, 6))
     start = recipe.learning_rate
     assert rates == pytest.approx([start, start * 0.625, start * 0.25, start * 0.25])
     with pytest.raises(ValueError, match="decay_floor must be .* in \\[0, 1\\), got 1.5"):
