@@ -90,6 +90,8 @@ class Recipe:
     epochs: int = 30
     learning_rate: float = 2e-4
     beta_1: float = 0.5
+    # Adam's second-moment decay, for both networks (Keras's default, as in the reference).
+    beta_2: float = 0.999
     seed: int = 504
     training_images: int = 60_000
     # Speed only, the same algorithm either way. benchmarks/train_step.py measured the graph step

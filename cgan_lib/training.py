@@ -101,8 +101,8 @@ def build_gan(recipe: Recipe) -> GAN:
 
 
 def adam(recipe: Recipe, learning_rate: float) -> keras.optimizers.Adam:
-    """Adam with the recipe's beta_1, at a constant rate or decaying linearly over the recipe's
-    epochs (`linear_decay`) to `decay_floor` times the starting rate."""
+    """Adam with the recipe's beta_1 and beta_2, at a constant rate or decaying linearly over the
+    recipe's epochs (`linear_decay`) to `decay_floor` times the starting rate."""
     if not 0.0 <= recipe.decay_floor < 1.0:
         raise ValueError(f"decay_floor must be a fraction of the starting learning rate in "
                          f"[0, 1), got {recipe.decay_floor!r}")
@@ -113,7 +113,7 @@ def adam(recipe: Recipe, learning_rate: float) -> keras.optimizers.Adam:
         learning_rate = keras.optimizers.schedules.PolynomialDecay(
             learning_rate, decay_steps=recipe.total_steps,
             end_learning_rate=learning_rate * recipe.decay_floor)
-    return keras.optimizers.Adam(learning_rate, beta_1=recipe.beta_1)
+    return keras.optimizers.Adam(learning_rate, beta_1=recipe.beta_1, beta_2=recipe.beta_2)
 
 
 def train_recipe(recipe: Recipe = REFERENCE_RECIPE, folder: Path | None = None, *,

@@ -221,6 +221,12 @@ def test_a_decay_floor_stops_the_linear_decay_at_that_fraction_of_the_starting_r
         build_gan(small_recipe(decay_floor=0.25))
 
 
+def test_both_optimizers_take_the_recipes_beta_2():
+    gan = build_gan(small_recipe(beta_2=0.99))
+    assert [gan.generator_optimizer.beta_2, gan.discriminator_optimizer.beta_2] == [0.99, 0.99]
+    assert build_gan(small_recipe()).generator_optimizer.beta_2 == 0.999
+
+
 def test_the_hinge_loss_matches_its_formula_for_both_networks():
     gan = build_gan(small_recipe(adversarial_loss="hinge"))
     real = keras.ops.convert_to_tensor([[2.0], [0.5], [-1.0]])
