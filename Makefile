@@ -45,7 +45,7 @@ demo: setup
 train: setup
 	$(PYTHON) -m cgan_lib train
 
-# The laptop recipe from scratch, then its scores: 490-529 s for three seeds here (README, notebook 06).
+# The laptop recipe from scratch, then its scores: 468-544 s for three seeds here (README, notebook 06).
 train-fast: setup
 	$(PYTHON) -m cgan_lib train --recipe laptop
 	$(PYTHON) -m cgan_lib evaluate --model outputs/models/laptop
