@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -53,6 +54,16 @@ def candidate_change(text: str) -> dict:
     return changes
 
 
+def machine() -> str:
+    """The CPU model and core count, recorded with every run: rows compare only on one machine."""
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        model = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+                      if line.startswith("model name")), model)
+    return f"{model}, {os.cpu_count()} cores"
+
+
 def cli(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "cgan_lib", *arguments]
 
@@ -75,7 +86,7 @@ def train_and_score(name: str, recipe_changes: dict, seed: int, folder: Path,
     metrics = json.loads((folder / "evaluation" / "metrics.json").read_text())["generated"]
     history = json.loads((folder / "history.json").read_text())
     result = {"name": name, "base": recipe_base(LAPTOP), "changes": recipe_changes, "seed": seed,
-              "threads": threads,
+              "threads": threads, "machine": machine(),
               "wall_seconds": seconds,
               "training_seconds": sum(entry["seconds"] for entry in history),
               "accuracy": metrics["accuracy"], "accuracy_per_digit": metrics["accuracy_per_digit"],

@@ -1,15 +1,16 @@
-"""Import TensorFlow and Keras once, without the CUDA-probe lines TensorFlow prints on CPU machines.
+"""Import TensorFlow and Keras once, with TensorFlow's C++ log lines silenced.
 
-On a machine without a GPU, TensorFlow's C++ runtime writes lines such as "Could not find cuda
-drivers" and "failed call to cuInit" straight to file descriptor 2 while it loads and first looks
-for devices; they are harmless. Every cgan_lib module that needs TensorFlow imports it from here,
-so those lines are hidden once, during the import only: Python exceptions still propagate.
+TensorFlow's C++ runtime writes lines straight to file descriptor 2: CUDA probes on a machine
+without a GPU ("Could not find cuda drivers") while it loads, and messages of its graph optimizer
+(such as "remapper failed") when it compiles a training step. None of them is actionable, and they
+would fill notebooks' outputs; nor are the tf.function retracing hints of its Python logger.
+`TF_CPP_MIN_LOG_LEVEL=3` turns the first off (unless already set), the logger's level the second,
+and stderr is also silenced during the import itself; Python exceptions still propagate.
 
-It also turns on TensorFlow's oneDNN kernels unless `TF_ENABLE_ONEDNN_OPTS` is already set.
-TensorFlow leaves them off by default on some CPUs, the project's earlier AVX2 machine among
-them, where they draw the reference generator's 100-image grid in 56–61 ms instead of 95–101 ms
-and train the reference step at 237–244 images/s instead of 125–163 (`benchmarks/`). The variable
-is read when TensorFlow loads, so it is set here, first.
+It also turns on TensorFlow's oneDNN kernels unless `TF_ENABLE_ONEDNN_OPTS` is already set: some
+CPUs leave them off by default, and they are faster for these models. Both variables are read
+when TensorFlow loads, so they are set here, first. Every cgan_lib module that needs TensorFlow
+imports it from here.
 """
 
 from __future__ import annotations
@@ -34,12 +35,14 @@ def _stderr_file_descriptor_silenced() -> Iterator[None]:
         os.close(devnull)
 
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 with _stderr_file_descriptor_silenced():
     import keras
     import tensorflow as tf
 
     tf.config.list_physical_devices()
+# TensorFlow's Python warnings (such as tf.function retracing hints) are not actionable here.
+tf.get_logger().setLevel("ERROR")
 
 __all__ = ["keras", "tf"]

@@ -79,8 +79,9 @@ class TrainingMonitor(keras.callbacks.Callback):
     """Every `every_steps` training steps, measure the GAN on a fixed probe batch.
 
     Records, in `history` (a dict of lists): the step, the epoch, the seconds since training began,
-    and `GAN.diagnostics`: D and G losses, D's accuracy on real and on fake images, and the norm of
-    G's gradient. Measured in inference mode on fixed data, so the numbers of two runs compare.
+    how many updates G has had so far (`generator_updates`), and `GAN.diagnostics`: D and G
+    losses, D's accuracy on real and on fake images, and the norm of G's gradient. Measured in
+    inference mode on fixed data, so the numbers of two runs compare.
     """
 
     def __init__(self, real_images: np.ndarray, real_labels: np.ndarray | None = None,
@@ -123,6 +124,7 @@ class TrainingMonitor(keras.callbacks.Callback):
     def record(self) -> None:
         values = self.model.diagnostics(self.real_images, self.real_labels, *self.probe_inputs)
         values.update(step=self.step, epoch=self.epoch,
+                      generator_updates=int(self.model.generator_optimizer.iterations),
                       seconds=time.perf_counter() - self.started)
         for name, value in values.items():
             self.history.setdefault(name, []).append(value)

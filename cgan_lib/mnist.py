@@ -56,6 +56,15 @@ def cache_path() -> Path:
     return Path(cache_root) / "cgan_lib" / "mnist.npz"
 
 
+def shown_path(path: Path) -> str:
+    """`path` as printed in progress messages: under the home folder, as `~/…`, so that no
+    machine's home folder ends up in a notebook's stored output."""
+    try:
+        return str(Path("~") / Path(path).relative_to(Path.home()))
+    except ValueError:
+        return str(path)
+
+
 def verify(arrays: dict[str, np.ndarray]) -> None:
     """Raise `ValueError` unless every array has MNIST's dtype, shape and SHA-256 digest."""
     for name, (shape, digest) in EXPECTED.items():
@@ -205,7 +214,7 @@ def load_mnist(path: str | os.PathLike | None = None, *, verbose: bool = True) -
             )
         arrays = read_file(explicit)
         verify(arrays)
-        report(f"MNIST: loaded from {explicit}")
+        report(f"MNIST: loaded from {shown_path(explicit)}")
         return _as_tuples(arrays)
 
     cache = cache_path()
@@ -214,10 +223,11 @@ def load_mnist(path: str | os.PathLike | None = None, *, verbose: bool = True) -
         try:
             arrays = read_npz(cache)
             verify(arrays)
-            report(f"MNIST: loaded from the cache {cache}")
+            report(f"MNIST: loaded from the cache {shown_path(cache)}")
             return _as_tuples(arrays)
         except ValueError as error:
-            report(f"MNIST: the cache {cache} is unusable ({error}); fetching a fresh copy")
+            report(f"MNIST: the cache {shown_path(cache)} is unusable ({error}); "
+                   "fetching a fresh copy")
             failures.append(f"the cache {cache}: {error}")
             cache.unlink()
 
@@ -232,7 +242,7 @@ def load_mnist(path: str | os.PathLike | None = None, *, verbose: bool = True) -
             failures.append(f"{name}: {error}")
             continue
         write_npz_atomically(arrays, cache)
-        report(f"MNIST: verified and cached at {cache}")
+        report(f"MNIST: verified and cached at {shown_path(cache)}")
         return _as_tuples(arrays)
 
     tried = "\n".join(f"  - {failure}" for failure in failures)

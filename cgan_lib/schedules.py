@@ -1,8 +1,16 @@
-"""The training-schedule experiment of notebook 03: alternating vs phased, on equal terms.
+"""The schedule experiment of notebook 03: four ways for D and G to take turns, on equal terms.
 
-Each run starts from the same initial weights and seed and makes the same number of D updates and
-of G updates: `rounds` alternating epochs (one D and one G update per batch) against `2 * rounds`
-phased epochs (an epoch of D updates, then an epoch of G updates, per round).
+- "alternating": one D update, then one G update, on every mini-batch (`GAN`'s own step);
+- "simultaneous": both updated at once from one forward pass, G's gradient taken against D as it
+  was before D's update (`SimultaneousGAN`, the step of TensorFlow's DCGAN tutorial);
+- "discriminator_steps": D updated on every mini-batch and G on every k-th
+  (`DiscriminatorStepsGAN`);
+- "phased": whole epochs of D updates with G frozen, then whole epochs of G updates with D frozen
+  (`GAN(schedule="phased")`).
+
+Each run starts from the same initial weights and seed, and G gets the same number of updates in
+each: a *round* is one pass of G updates over the data (one epoch of the first two schedules, k
+epochs of the third, two of the fourth).
 """
 
 from __future__ import annotations
@@ -17,9 +25,58 @@ import numpy as np
 from cgan_lib.backend import keras, tf
 from cgan_lib.callbacks import QualityPerEpoch, SampleGrid, TrainingMonitor
 from cgan_lib.config import set_seed
-from cgan_lib.gan import GAN
+from cgan_lib.gan import GAN, global_norm
 
+ops = keras.ops
 ModelBuilder = Callable[[], keras.Model]
+SCHEDULES = ("alternating", "simultaneous", "discriminator_steps", "phased")
+
+
+class SimultaneousGAN(GAN):
+    """A GAN whose step updates D and G at once, from one generated batch and one pass of D."""
+
+    def train_step(self, data):
+        real_images, real_labels = self._split_batch(data)
+        noise, fake_labels = self.sample_inputs(ops.shape(real_images)[0])
+        with tf.GradientTape() as generator_tape, tf.GradientTape() as discriminator_tape:
+            fake_images = self._generate(noise, fake_labels, training=True)
+            real_logits, _ = self._judge(real_images, real_labels)
+            fake_logits, _ = self._judge(fake_images, fake_labels)
+            discriminator_loss = self._discriminator_losses(real_logits, fake_logits)
+            generator_loss = self._generator_loss(fake_logits)
+        generator_gradients = generator_tape.gradient(generator_loss,
+                                                      self.generator.trainable_variables)
+        discriminator_variables = self.discriminator.trainable_variables
+        self.discriminator_optimizer.apply(
+            discriminator_tape.gradient(discriminator_loss, discriminator_variables),
+            discriminator_variables)
+        self.generator_optimizer.apply(generator_gradients, self.generator.trainable_variables)
+        for name, value in (("d_loss", discriminator_loss), ("g_loss", generator_loss),
+                            ("d_real_accuracy", ops.mean(real_logits > 0)),
+                            ("d_fake_accuracy", ops.mean(fake_logits < 0)),
+                            ("g_gradient_norm", global_norm(generator_gradients))):
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+
+class DiscriminatorStepsGAN(GAN):
+    """A GAN that updates D on every batch and G after every `discriminator_steps`-th D update."""
+
+    def __init__(self, *args, discriminator_steps: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if discriminator_steps < 1:
+            raise ValueError(f"discriminator_steps must be at least 1, got {discriminator_steps}")
+        self.discriminator_steps = discriminator_steps
+
+    def train_step(self, data):
+        real_images, real_labels = self._split_batch(data)
+        batch_size = ops.shape(real_images)[0]
+        self._discriminator_update_on_fresh_fakes(real_images, real_labels,
+                                                  generator_training=True)
+        due = ops.equal(self.discriminator_optimizer.iterations % self.discriminator_steps, 0)
+        ops.cond(due, lambda: self._generator_update(batch_size),
+                 lambda: ops.zeros((), "float32"))
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
 
 
 @dataclass
@@ -42,6 +99,29 @@ def initial_weights(build_generator: ModelBuilder, build_discriminator: ModelBui
     return build_generator().get_weights(), build_discriminator().get_weights()
 
 
+def build_schedule_gan(schedule: str, generator: keras.Model, discriminator: keras.Model, *,
+                       generator_loss: str, seed: int, discriminator_steps: int) -> GAN:
+    """The `GAN` (or subclass) that trains with `schedule`, one of `SCHEDULES`."""
+    options = {"generator_loss": generator_loss, "seed": seed}
+    if schedule == "alternating":
+        return GAN(generator, discriminator, **options)
+    if schedule == "simultaneous":
+        return SimultaneousGAN(generator, discriminator, **options)
+    if schedule == "discriminator_steps":
+        return DiscriminatorStepsGAN(generator, discriminator,
+                                     discriminator_steps=discriminator_steps, **options)
+    if schedule == "phased":
+        return GAN(generator, discriminator, schedule="phased", **options)
+    raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
+
+
+def schedule_name(schedule: str, discriminator_steps: int) -> str:
+    """A run's name in tables and legends, e.g. "3 D steps per G step"."""
+    if schedule == "discriminator_steps":
+        return f"{discriminator_steps} D steps per G step"
+    return schedule
+
+
 def run_schedule(
     schedule: str,
     *,
@@ -53,6 +133,7 @@ def run_schedule(
     weights: tuple[list[np.ndarray], list[np.ndarray]],
     folder: Path,
     generator_loss: str = "non_saturating",
+    discriminator_steps: int = 3,
     learning_rate: float = 2e-4,
     seed: int = 504,
     monitor_every_steps: int = 50,
@@ -64,11 +145,11 @@ def run_schedule(
     generator, discriminator = build_generator(), build_discriminator()
     generator.set_weights(weights[0])
     discriminator.set_weights(weights[1])
-    gan = GAN(generator, discriminator, schedule=schedule, generator_loss=generator_loss,
-              seed=seed)
+    gan = build_schedule_gan(schedule, generator, discriminator, generator_loss=generator_loss,
+                             seed=seed, discriminator_steps=discriminator_steps)
     gan.compile(generator_optimizer=keras.optimizers.Adam(learning_rate, beta_1=0.5),
                 discriminator_optimizer=keras.optimizers.Adam(learning_rate, beta_1=0.5))
-    epochs_per_round = 1 if schedule == "alternating" else 2
+    epochs_per_round = {"discriminator_steps": discriminator_steps, "phased": 2}.get(schedule, 1)
     grids = SampleGrid(folder)
     monitor = TrainingMonitor(probe_images, every_steps=monitor_every_steps, seed=seed)
     started = time.perf_counter()
@@ -77,7 +158,7 @@ def run_schedule(
                       verbose=0)
     seconds = time.perf_counter() - started
     round_ends = range(epochs_per_round, rounds * epochs_per_round + 1, epochs_per_round)
-    name = f"{schedule}, {generator_loss.replace('_', '-')}"
+    name = f"{schedule_name(schedule, discriminator_steps)}, {generator_loss.replace('_', '-')}"
     return ScheduleRun(
         name, history.history, monitor.history,
         {epoch // epochs_per_round: grids.grids[epoch] for epoch in round_ends},
@@ -88,15 +169,17 @@ def run_schedule(
 
 
 def summarize(runs: list[ScheduleRun]) -> str:
-    """A text table: for each run, D's accuracy and G's gradient norm at the end, the smallest
-    gradient norm seen in the second half of training, the final Fréchet distance (1,000 samples
-    against the test set; lower is better) and the wall time."""
-    lines = [f"{'run':30s} {'D acc real':>10s} {'D acc fake':>10s} {'|grad G| end':>12s} "
-             f"{'|grad G| min, 2nd half':>22s} {'Fréchet':>8s} {'seconds':>8s}"]
+    """A text table: for each run, G's updates, D's accuracy and G's gradient norm at the end,
+    the smallest gradient norm seen in the second half of training, the final Fréchet distance
+    (1,000 samples against the test set; lower is better) and the wall time."""
+    lines = [f"{'run':36s} {'G updates':>9s} {'D acc real':>10s} {'D acc fake':>10s} "
+             f"{'|grad G| end':>12s} {'|grad G| min, 2nd half':>22s} {'Fréchet':>8s} "
+             f"{'seconds':>8s}"]
     for run in runs:
         norms = run.monitor["g_gradient_norm"]
         lines.append(
-            f"{run.name:30s} {run.monitor['d_real_accuracy'][-1]:10.2f} "
+            f"{run.name:36s} {run.monitor['generator_updates'][-1]:9d} "
+            f"{run.monitor['d_real_accuracy'][-1]:10.2f} "
             f"{run.monitor['d_fake_accuracy'][-1]:10.2f} {norms[-1]:12.4f} "
             f"{min(norms[len(norms) // 2:]):22.4f} "
             f"{run.frechet_by_round[max(run.frechet_by_round)]:8.1f} {run.seconds:8.0f}"

@@ -98,9 +98,10 @@ def plot_curves(
     `runs` maps a run's name to its history (metric name → values), such as
     `keras.callbacks.History.history` or `TrainingMonitor.history`. The x axis is the history's
     `x` entry if it has one, else 1, 2, 3, … (epochs). NaN values leave gaps. Panels named in
-    `log_scale` get a logarithmic y axis.
+    `log_scale` get a logarithmic y axis. Each panel's legend sits below it, off the data.
     """
-    figure = Figure(figsize=(4.6 * len(panels), 3.4))
+    entries = max(len(metrics) * len(runs) for metrics in panels.values())
+    figure = Figure(figsize=(4.6 * len(panels), 3.4 + 0.2 * entries))
     for index, (title, metrics) in enumerate(panels.items()):
         axes = figure.add_subplot(1, len(panels), index + 1)
         for run_name, history in runs.items():
@@ -109,14 +110,16 @@ def plot_curves(
                     continue
                 values = np.asarray(history[metric], dtype=float)
                 positions = history.get(x, np.arange(1, len(values) + 1))
-                label = metric if len(runs) == 1 else f"{run_name}: {metric}"
+                label = (metric if len(runs) == 1 else run_name if len(metrics) == 1
+                         else f"{run_name}: {metric}")
                 axes.plot(positions, values, label=label, linewidth=1.4)
         axes.set_title(title)
-        axes.set_xlabel(x)
+        axes.set_xlabel(x.replace("_", " "))
         if title in log_scale:
             axes.set_yscale("log")
         axes.grid(alpha=0.3)
-        axes.legend(fontsize=8)
+        # Below the panel, so that the legend never hides a curve.
+        axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     figure.tight_layout()
     return figure
 
