@@ -40,12 +40,12 @@ lint: setup
 demo: setup
 	$(PYTHON) -m cgan_lib demo
 
-# The full reference recipe (30 epochs, about 2 hours on 2 CPU cores). Interrupt it at any time:
+# The full reference recipe (30 epochs, over an hour on 2 CPU cores). Interrupt it at any time:
 # running `make train` again continues from the last completed epoch.
 train: setup
 	$(PYTHON) -m cgan_lib train
 
-# The laptop recipe from scratch, then its scores: 468-544 s for three seeds here (README, notebook 06).
+# The laptop recipe from scratch, then its scores: under ten minutes on 2 CPU cores (docs/laptop-recipe.md).
 train-fast: setup
 	$(PYTHON) -m cgan_lib train --recipe laptop
 	$(PYTHON) -m cgan_lib evaluate --model outputs/models/laptop

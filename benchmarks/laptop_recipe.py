@@ -128,7 +128,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="*", default=[],
                         help="train the laptop recipe once per seed, as `make train-fast` does")
     parser.add_argument("--ablation", nargs="*", metavar="CHANGE",
-                        help="undo one change per run (default: all of "
+                        help="undo one change per run, or several joined by '+' (default: "
+                             "each of "
                              f"{sorted(recipe_changes(LAPTOP))})")
     parser.add_argument("--candidate", nargs="*", default=[], metavar="FIELD=VALUE",
                         help="also train the laptop recipe with one field changed, per candidate "
@@ -155,9 +156,13 @@ def main() -> None:
     if arguments.ablation is not None:
         known = recipe_changes(LAPTOP)
         for change in arguments.ablation or known:
-            if change not in known:
-                raise ValueError(f"unknown change {change!r}; choose from {sorted(known)}")
-            plan.append((f"without {change}{seed_suffix}", known[change], arguments.ablation_seed,
+            undone = {}
+            for part in change.split("+"):  # changes that only make sense together
+                if part not in known:
+                    raise ValueError(f"unknown change {part!r}; choose from {sorted(known)}, "
+                                     "or join several with '+'")
+                undone.update(known[part])
+            plan.append((f"without {change}{seed_suffix}", undone, arguments.ablation_seed,
                          arguments.threads or None))
     for candidate in arguments.candidate:
         plan.append((f"with {candidate}{seed_suffix}", candidate_change(candidate),

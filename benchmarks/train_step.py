@@ -22,7 +22,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from cgan_lib.config import LAPTOP_RECIPE, REFERENCE_RECIPE
+from cgan_lib.config import LAPTOP_RECIPE, REFERENCE_RECIPE, outputs_dir
+from cgan_lib.measurements import recipe_changes
 
 VARIANTS = {  # name: (jit_compile, TF_ENABLE_ONEDNN_OPTS)
     "graph, oneDNN off": (False, "0"),
@@ -30,22 +31,15 @@ VARIANTS = {  # name: (jit_compile, TF_ENABLE_ONEDNN_OPTS)
     "XLA, oneDNN off": (True, "0"),
     "XLA, oneDNN on": (True, "1"),
 }
-# TensorFlow's own default on a CPU without AVX-512 (the project's earlier machine): a graph step
-# without oneDNN's kernels.
+# TensorFlow's own default on some CPUs: a graph step without oneDNN's kernels.
 PLAIN_GRAPH_STEP = "graph, oneDNN off"
-LAPTOP_VARIANTS = {  # name: changes to the laptop recipe
-    "laptop recipe": {},
-    "without mixed_precision": {"mixed_precision": False},
-    "without reuse_generator_pass": {"reuse_generator_pass": False},
-    "with the reference's widths": {"generator_width": REFERENCE_RECIPE.generator_width,
-                                    "discriminator_width": REFERENCE_RECIPE.discriminator_width},
-    "without conditional_batch_norm": {"conditional_batch_norm": False},
-    "without mode_seeking_weight": {"mode_seeking_weight": 0.0},
-    "with the label mask, not projection": {"label_conditioning": "mask_channel"},
-    "with augment_shift 2": {"augment_shift": 2},
-    "without real_label_smoothing": {"real_label_smoothing": 0.0},
-    "with batch_size 256 (256 images a step)": {"batch_size": 256},
-}
+# The laptop recipe's step with each of its changes undone, as in its ablation
+# (benchmarks/laptop_recipe.py --ablation): the learning rate and its decay count as one change.
+LAPTOP_VARIANTS = {"laptop recipe": {}} | {
+    f"without {name}": changes for name, changes in recipe_changes(LAPTOP_RECIPE).items()
+    if name not in ("learning_rate", "linear_decay")
+} | {"without learning_rate+linear_decay": {"learning_rate": REFERENCE_RECIPE.learning_rate,
+                                            "linear_decay": False}}
 
 
 def images_per_second(jit_compile: bool, steps: int, repeats: int) -> list[float]:
@@ -92,12 +86,20 @@ def laptop_step_milliseconds(changes: dict, steps: int, repeats: int) -> list[fl
 
 
 def measure_laptop_variants(steps: int, repeats: int) -> None:
+    """Print each variant's step time and write them all to outputs/benchmarks/laptop_steps.json,
+    which notebook 06 reads."""
     print(f"laptop recipe step, batch {LAPTOP_RECIPE.batch_size}; {steps} steps × {repeats} "
           "repeats per variant (ms per step)")
+    results = {"cpu_cores": os.cpu_count(), "steps": steps, "repeats": repeats, "variants": {}}
     for name, changes in LAPTOP_VARIANTS.items():
         times = laptop_step_milliseconds(changes, steps, repeats)
-        print(f"{name:30s} median {np.median(times):6.1f} ms, best {min(times):6.1f} ms "
+        results["variants"][name] = {"changes": changes, "milliseconds": times,
+                                     "median_milliseconds": float(np.median(times))}
+        print(f"{name:45s} median {np.median(times):6.1f} ms, best {min(times):6.1f} ms "
               f"(runs: {', '.join(f'{value:.0f}' for value in times)})", flush=True)
+    path = outputs_dir("benchmarks") / "laptop_steps.json"
+    path.write_text(json.dumps(results, indent=1))
+    print(f"written to {path}")
 
 
 def measure_in_a_new_process(name: str, steps: int, repeats: int) -> list[float]:

@@ -119,6 +119,8 @@ class TrainingMonitor(keras.callbacks.Callback):
             self.record()
 
     def on_train_end(self, logs=None) -> None:
+        if self.step % self.every_steps:  # so that the record ends where training ended
+            self.record()
         self.elapsed = time.perf_counter() - self.started
 
     def record(self) -> None:

@@ -77,7 +77,7 @@ def outputs_dir(*parts: str) -> Path:
 
 @dataclass(frozen=True)
 class Recipe:
-    """Every hyperparameter of a conditional DCGAN training run (shared/GUIDE.md §1 by default).
+    """Every hyperparameter of a conditional DCGAN training run (the reference design by default).
 
     The fields after `training_images` are options beside the reference design; their defaults
     are the reference's, so `Recipe()` is the reference recipe.
@@ -94,8 +94,8 @@ class Recipe:
     beta_2: float = 0.999
     seed: int = 504
     training_images: int = 60_000
-    # Speed only, the same algorithm either way. benchmarks/train_step.py measured the graph step
-    # with oneDNN (on by default, see backend.py) at 237-244 images/s, XLA at 125-192.
+    # XLA compilation of the training step: speed only, the same algorithm either way
+    # (benchmarks/train_step.py compares it with the graph step on your machine).
     jit_compile: bool = False
     # Speed: compute in bfloat16, keeping float32 weights (Keras's "mixed_bfloat16" policy), which
     # CPUs with AVX-512 BF16 or AMX run much faster; the saved generator is float32 either way.
@@ -156,8 +156,8 @@ class Recipe:
 
 
 REFERENCE_RECIPE = Recipe()
-# A recipe that trains and scores in under 10 minutes on 2 CPU cores (issue 6; 468-544 s for
-# three seeds here): see notebooks/06_training_faster.ipynb for what each change buys, measured
+# A recipe that trains and scores in under 10 minutes on 2 CPU cores: see
+# notebooks/06_training_faster.ipynb and docs/laptop-recipe.md for what each change buys, measured
 # by benchmarks/laptop_recipe.py (outputs/benchmarks/laptop_recipe.json).
 LAPTOP_RECIPE = Recipe(
     name="laptop",

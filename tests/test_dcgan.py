@@ -44,7 +44,7 @@ def test_reference_networks_have_the_documented_shapes_and_sizes():
 def test_the_original_json_snippet_works_on_exported_files(tmp_path):
     generator = build_dcgan_generator()
     save_generator(generator, tmp_path)
-    # The snippet from shared/GUIDE.md §1, as written:
+    # The original work's loading code, as written:
     loaded = keras.models.model_from_json(open(tmp_path / "generator.json").read())  # noqa: SIM115
     loaded.load_weights(tmp_path / "generator.weights.h5")
     z = np.random.default_rng(0).standard_normal((4, 100)).astype(np.float32)

@@ -149,7 +149,7 @@ def test_the_ablation_table_borrows_each_missing_change_from_the_nearest_earlier
 
 def test_each_change_of_the_laptop_recipe_is_undone_by_the_references_values():
     changes = recipe_changes(LAPTOP_RECIPE)
-    assert changes["network widths"] == {"generator_width": 256, "discriminator_width": 64}
+    assert changes["network_widths"] == {"generator_width": 256, "discriminator_width": 64}
     assert changes["ema_decay"] == {"ema_decay": 0.0}
     assert not {"name", "seed", "epochs", "jit_compile"} & set(changes)
     assert recipe_changes(REFERENCE_RECIPE) == {}
