@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 
 from cgan_lib.config import RECIPES, Recipe, outputs_dir
 from cgan_lib.measurements import (
+    machine,
     recipe_base,
     recipe_changes,
     runs_of,
@@ -52,16 +52,6 @@ def candidate_change(text: str) -> dict:
         except json.JSONDecodeError:
             changes[name] = value  # a bare string, e.g. adversarial_loss=hinge
     return changes
-
-
-def machine() -> str:
-    """The CPU model and core count, recorded with every run: rows compare only on one machine."""
-    model = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        model = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
-                      if line.startswith("model name")), model)
-    return f"{model}, {os.cpu_count()} cores"
 
 
 def cli(*arguments: str) -> list[str]:

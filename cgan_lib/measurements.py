@@ -10,6 +10,7 @@ from there even when `CGAN_OUTPUTS` sends new outputs elsewhere (fast mode, test
 from __future__ import annotations
 
 import json
+import os
 import statistics
 from dataclasses import asdict
 from pathlib import Path
@@ -17,6 +18,27 @@ from pathlib import Path
 from cgan_lib.config import REFERENCE_RECIPE, Recipe, repository_root
 
 HOW_TO_MEASURE = "run `python benchmarks/laptop_recipe.py --seeds 504 1 2 --ablation`"
+
+
+# CPU instruction sets that decide how fast bfloat16 runs, by their /proc/cpuinfo names.
+BFLOAT16_INSTRUCTIONS = {"amx_bf16": "AMX", "avx512_bf16": "AVX-512 BF16", "avx512f": "AVX-512"}
+
+
+def machine() -> str:
+    """The CPU model, its fastest bfloat16 instructions and the core count, recorded with every
+    run, e.g. "AMD EPYC (AVX-512 BF16), 2 cores": rows compare only on one kind of machine."""
+    model, flags = "unknown CPU", set()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and model == "unknown CPU":
+                model = value.strip()
+            elif key.strip() == "flags" and not flags:
+                flags = set(value.split())
+    instructions = next((name for flag, name in BFLOAT16_INSTRUCTIONS.items() if flag in flags),
+                        "no AVX-512")
+    return f"{model} ({instructions}), {os.cpu_count()} cores"
 
 
 def laptop_runs_file() -> Path:

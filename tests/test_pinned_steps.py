@@ -14,8 +14,6 @@ current machine's values (only do that with code whose numbers are known to be r
 from __future__ import annotations
 
 import json
-import os
-import platform
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +22,7 @@ import pytest
 from cgan_lib.backend import keras
 from cgan_lib.config import RECIPES, Recipe, set_seed
 from cgan_lib.data import make_dataset, to_tanh_range
+from cgan_lib.measurements import machine
 from cgan_lib.mnist import load_mnist
 from cgan_lib.training import build_gan
 
@@ -34,16 +33,11 @@ OTHER_MACHINE_RELATIVE_TOLERANCE = 1e-2
 
 
 def machine_key() -> str:
-    """The CPU model, the core count and the TensorFlow and Keras versions: what rounding
-    depends on."""
+    """The kind of CPU (with its bfloat16 instructions) and the TensorFlow and Keras versions:
+    what rounding depends on."""
     import tensorflow as tf
 
-    model = platform.processor() or "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        model = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
-                      if line.startswith("model name")), model)
-    return f"{model}, {os.cpu_count()} cores, TensorFlow {tf.__version__}, Keras {keras.__version__}"
+    return f"{machine()}, TensorFlow {tf.__version__}, Keras {keras.__version__}"
 
 
 class StepLosses(keras.callbacks.Callback):
