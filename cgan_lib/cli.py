@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     try:
         COMMANDS[arguments.command](arguments)
-    except (ValueError, FileNotFoundError) as error:
+    except (ValueError, OSError) as error:  # bad values, missing files, unwritable paths
         print(f"{parser.prog} {arguments.command}: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -58,6 +58,14 @@ def evaluate_folder(model_folder: Path | None = None, output: Path | None = None
 def generate_image(digit: int | str, count: int, seed: int, out: Path | None = None,
                    model: Path | None = None) -> Path:
     """Draw `count` samples of `digit` (or a row of `count` per digit for 'all') to an image."""
+    if out is not None:
+        if Path(out).is_dir():
+            raise ValueError(f"--out {out} is a folder; give the image's file name, "
+                             f"e.g. {Path(out) / 'digit.png'}")
+        blocking = next((parent for parent in Path(out).parents if parent.is_file()), None)
+        if blocking is not None:
+            raise ValueError(f"--out {out} cannot be written: {blocking} is a file, not a "
+                             "folder; choose another path")
     generator = load_generator(model)
     if digit == "all":
         images = generate_digit_rows(generator, per_digit=count, seed=seed)

@@ -46,6 +46,23 @@ def test_a_missing_model_gives_a_one_line_error_without_traceback(tmp_path):
     assert "make train" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("case", ["out_is_a_folder", "out_is_inside_a_file"])
+def test_an_unwritable_out_gives_a_one_line_error_without_traceback(tmp_path, case):
+    save_generator(build_dcgan_generator(), tmp_path / "model")
+    if case == "out_is_a_folder":
+        out = tmp_path / "folder.png"
+        out.mkdir()
+    else:
+        (tmp_path / "a_file").write_text("")
+        out = tmp_path / "a_file" / "seven.png"
+    result = run_cli("generate", "--digit", "3", "--out", str(out),
+                     "--model", str(tmp_path / "model"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert str(out) in result.stderr
+
+
 def test_generate_writes_the_requested_image(tmp_path, capsys):
     save_generator(build_dcgan_generator(), tmp_path / "model")
     out = tmp_path / "seven.png"
