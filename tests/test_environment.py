@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
-import sys
+import tomllib
+import zipfile
 from pathlib import Path
 
 import yaml
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:
-    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,4 +32,23 @@ def test_environment_yml_agrees_with_pyproject():
     python = next(item for item in environment["dependencies"]
                   if isinstance(item, str) and item.startswith("python="))
     minor = int(python.split("=")[1].split(".")[1])
-    assert 10 <= minor <= 12, f"{python} is outside pyproject's requires-python"
+    assert 11 <= minor <= 12, f"{python} is outside pyproject's requires-python"
+
+
+def minor_version(text: str) -> tuple[int, ...]:
+    """'3.15.1' → (3, 15)."""
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:2])
+
+
+def test_the_keras_floor_reads_the_shipped_generators():
+    """Keras reads .keras files written by its own minor version or an older one (3.14 cannot
+    read what 3.15 writes: Embedding's `quantization_config`), so pyproject's floor must not be
+    older than the Keras that wrote the shipped files."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    floor = re.search(r"keras>=([\d.]+)", " ".join(project["dependencies"])).group(1)
+    for path in sorted((ROOT / "outputs" / "models").glob("*/generator.keras")):
+        with zipfile.ZipFile(path) as archive:
+            written_by = json.loads(archive.read("metadata.json"))["keras_version"]
+        assert minor_version(floor) >= minor_version(written_by), (
+            f"{path.parent.name}'s generator was written by Keras {written_by}, newer than "
+            f"pyproject's floor keras>={floor}: raise the floor")
