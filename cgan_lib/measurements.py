@@ -37,7 +37,7 @@ def machine() -> str:
             elif key.strip() == "flags" and not flags:
                 flags = set(value.split())
     instructions = next((name for flag, name in BFLOAT16_INSTRUCTIONS.items() if flag in flags),
-                        "no AVX-512")
+                        "no AVX-512" if flags else "instructions unknown")
     return f"{model} ({instructions}), {os.cpu_count()} cores"
 
 
