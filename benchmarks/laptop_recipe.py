@@ -99,10 +99,12 @@ def train_child(changes: dict, seed: int, folder: Path, threads: int) -> None:
 
 def collect(runs_folder: Path, results_file: Path) -> list[dict]:
     """The runs already in `results_file`, updated with every run's result.json under
-    `runs_folder` (a run measured again replaces its entry of the same name and base), laptop
-    seeds first: a clone holds only the results file, not the run folders behind it."""
-    def key(entry: dict) -> tuple[str, str]:
-        return entry["name"], json.dumps(entry["base"], sort_keys=True)
+    `runs_folder` (a run measured again replaces its entry of the same name, base, machine and
+    thread count), laptop seeds first: a clone holds only the results file, not the run folders
+    behind it."""
+    def key(entry: dict) -> tuple:
+        return (entry["name"], json.dumps(entry["base"], sort_keys=True), entry.get("machine"),
+                entry["threads"])
 
     results = {key(entry): entry for entry in
                (json.loads(results_file.read_text()) if results_file.is_file() else [])}
@@ -127,8 +129,8 @@ def main() -> None:
                              "are tried together), like an ablation run")
     parser.add_argument("--ablation-seed", type=int, default=LAPTOP.seed)
     parser.add_argument("--threads", type=int, default=0,
-                        help="CPU threads per ablation run (default: all); with 1, two ablation "
-                             "runs can share 2 cores, and only their scores compare")
+                        help="CPU threads per run (default: all); with 1, two runs can share 2 "
+                             "cores, and only their scores compare")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--output", type=Path, help=argparse.SUPPRESS)
@@ -139,7 +141,8 @@ def main() -> None:
         return
 
     runs_folder = outputs_dir("benchmarks", "laptop_runs")
-    plan = [(f"laptop, seed {seed}", {}, seed, None) for seed in arguments.seeds]
+    plan = [(f"laptop, seed {seed}", {}, seed, arguments.threads or None)
+            for seed in arguments.seeds]
     # Runs of another seed than the recipe's are told apart by name.
     seed_suffix = ("" if arguments.ablation_seed == LAPTOP.seed
                    else f", seed {arguments.ablation_seed}")

@@ -23,7 +23,7 @@ from dataclasses import replace
 import numpy as np
 
 from cgan_lib.config import LAPTOP_RECIPE, REFERENCE_RECIPE, outputs_dir
-from cgan_lib.measurements import recipe_changes
+from cgan_lib.measurements import machine, recipe_changes
 
 VARIANTS = {  # name: (jit_compile, TF_ENABLE_ONEDNN_OPTS)
     "graph, oneDNN off": (False, "0"),
@@ -90,7 +90,7 @@ def measure_laptop_variants(steps: int, repeats: int) -> None:
     which notebook 06 reads."""
     print(f"laptop recipe step, batch {LAPTOP_RECIPE.batch_size}; {steps} steps × {repeats} "
           "repeats per variant (ms per step)")
-    results = {"cpu_cores": os.cpu_count(), "steps": steps, "repeats": repeats, "variants": {}}
+    results = {"machine": machine(), "cpu_cores": os.cpu_count(), "steps": steps, "repeats": repeats, "variants": {}}
     for name, changes in LAPTOP_VARIANTS.items():
         times = laptop_step_milliseconds(changes, steps, repeats)
         results["variants"][name] = {"changes": changes, "milliseconds": times,
