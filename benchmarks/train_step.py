@@ -90,7 +90,8 @@ def measure_laptop_variants(steps: int, repeats: int) -> None:
     which notebook 06 reads."""
     print(f"laptop recipe step, batch {LAPTOP_RECIPE.batch_size}; {steps} steps × {repeats} "
           "repeats per variant (ms per step)")
-    results = {"machine": machine(), "cpu_cores": os.cpu_count(), "steps": steps, "repeats": repeats, "variants": {}}
+    results = {"machine": machine(), "cpu_cores": os.cpu_count(), "steps": steps,
+               "repeats": repeats, "variants": {}}
     for name, changes in LAPTOP_VARIANTS.items():
         times = laptop_step_milliseconds(changes, steps, repeats)
         results["variants"][name] = {"changes": changes, "milliseconds": times,
