@@ -5,12 +5,13 @@ PYTHON_FOR_VENV ?= python3
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+BACKENDS_INSTALLED := $(VENV)/.backends-installed
 # Fast-mode runs write here, so they never overwrite the full-mode outputs committed in outputs/.
 TEST_OUTPUTS := $(CURDIR)/outputs/test-run
 # Debian's Chromium, for the browser test of notebook 05 (Playwright's own download cannot work here).
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup test lint lab demo train train-fast benchmark clean
+.PHONY: setup backends test lint lab demo train train-fast benchmark clean
 
 setup: $(INSTALLED)
 
@@ -22,12 +23,19 @@ $(INSTALLED): pyproject.toml
 	$(PYTHON) -m pip install --quiet -e ".[dev]"
 	touch $(INSTALLED)
 
+# JAX and PyTorch, for KERAS_BACKEND=jax or torch (the tests use both); about 1.4 GB more.
+backends: $(BACKENDS_INSTALLED)
+
+$(BACKENDS_INSTALLED): $(INSTALLED)
+	$(PYTHON) -m pip install --quiet -e ".[dev,jax,torch]"
+	touch $(BACKENDS_INSTALLED)
+
 $(CHROMIUM):
 	@if [ "$$(id -u)" != 0 ]; then echo "the browser test needs Debian's chromium: sudo apt-get install chromium"; exit 1; fi
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
 		|| (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
 
-test: setup $(CHROMIUM)
+test: setup backends $(CHROMIUM)
 	rm -rf $(TEST_OUTPUTS)
 	$(VENV)/bin/ruff check .
 	CGAN_FAST=1 CGAN_OUTPUTS=$(TEST_OUTPUTS) $(PYTHON) -m pytest tests

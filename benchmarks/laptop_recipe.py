@@ -24,11 +24,13 @@ from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 from cgan_lib.config import RECIPES, Recipe, outputs_dir
-from cgan_lib.measurements import (
+from measurements import (
+    ABLATION_FILE,
+    RUNS_FILE,
+    ablation,
     machine,
     recipe_base,
     recipe_changes,
-    runs_of,
     runs_table,
     seed_runs,
     seeds_summary,
@@ -38,8 +40,8 @@ LAPTOP = RECIPES["laptop"]
 
 
 def candidate_change(text: str) -> dict:
-    """'spectral_norm=true' → {"spectral_norm": True}, checked against the recipe's fields;
-    several changes tried together are joined by commas: 'minibatch_std=true,beta_1=0.0'."""
+    """'beta_2=0.99' → {"beta_2": 0.99}, checked against the recipe's fields; several changes
+    tried together are joined by commas: 'beta_2=0.99,adversarial_loss=hinge'."""
     known = {field.name for field in fields(Recipe)} - {"name", "seed"}
     changes = {}
     for part in text.split(","):
@@ -125,7 +127,7 @@ def main() -> None:
                              f"{sorted(recipe_changes(LAPTOP))})")
     parser.add_argument("--candidate", nargs="*", default=[], metavar="FIELD=VALUE",
                         help="also train the laptop recipe with one field changed, per candidate "
-                             "(a JSON value, e.g. spectral_norm=true; several joined by commas "
+                             "(a JSON value, e.g. beta_2=0.99; several joined by commas "
                              "are tried together), like an ablation run")
     parser.add_argument("--ablation-seed", type=int, default=LAPTOP.seed)
     parser.add_argument("--threads", type=int, default=0,
@@ -165,13 +167,14 @@ def main() -> None:
         slug = name.replace(", ", "_").replace(" ", "_")
         print(runs_table([train_and_score(name, changes, seed, runs_folder / slug, threads)]),
               flush=True)
-    results_file = runs_folder.parent / "laptop_recipe.json"
-    results = collect(runs_folder, results_file)
-    results_file.write_text(json.dumps(results, indent=1))
-    current = runs_of(results, LAPTOP)
-    print(runs_table(current))
-    if seed_runs(current):
-        print(seeds_summary(current))
+    results = collect(runs_folder, RUNS_FILE)
+    RUNS_FILE.write_text(json.dumps(results, indent=1))
+    current = ablation(results, LAPTOP)
+    ABLATION_FILE.write_text(json.dumps(current, indent=1))
+    print(f"{current['machine']}, {current['threads'] or 'all'} threads:")
+    print(runs_table(current["runs"]))
+    if seed_runs(current["runs"]):
+        print(seeds_summary(current["runs"]))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,9 @@
 """Import TensorFlow and Keras once, with TensorFlow's C++ log lines silenced.
 
+Keras runs on the backend that `KERAS_BACKEND` names: "tensorflow" (the default), "jax" or
+"torch". TensorFlow is imported on every backend, because `tf.data` is the input pipeline. A
+backend whose package is missing stops the import with one line naming what to install.
+
 TensorFlow's C++ runtime writes lines straight to file descriptor 2: CUDA probes on a machine
 without a GPU ("Could not find cuda drivers") while it loads, and messages of its graph optimizer
 (such as "remapper failed") when it compiles a training step. None of them is actionable, and they
@@ -16,9 +20,28 @@ imports it from here.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import sys
 from collections.abc import Iterator
+
+# Backend → (the package it needs, the project's extra that installs it).
+BACKEND_PACKAGES = {"tensorflow": ("tensorflow", ""), "jax": ("jax", "[jax]"),
+                    "torch": ("torch", "[torch]")}
+
+
+def check_backend_installed() -> str:
+    """The Keras backend that `KERAS_BACKEND` asks for; an `ImportError` if it is unknown or its
+    package is not installed."""
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    if backend not in BACKEND_PACKAGES:
+        raise ImportError(f"KERAS_BACKEND={backend!r} is not a backend of this project: use "
+                          f"one of {', '.join(BACKEND_PACKAGES)}")
+    package, extra = BACKEND_PACKAGES[backend]
+    if importlib.util.find_spec(package) is None:
+        raise ImportError(f"KERAS_BACKEND={backend} needs the {package} package, which is not "
+                          f"installed: run pip install -e \".{extra}\" in the project's folder")
+    return backend
 
 
 @contextlib.contextmanager
@@ -35,6 +58,7 @@ def _stderr_file_descriptor_silenced() -> Iterator[None]:
         os.close(devnull)
 
 
+check_backend_installed()
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 with _stderr_file_descriptor_silenced():

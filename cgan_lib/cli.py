@@ -148,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     try:
         COMMANDS[arguments.command](arguments)
-    except (ValueError, OSError) as error:  # bad values, missing files, unwritable paths
+    # Bad values, missing files, unwritable paths, a Keras backend that is not installed.
+    except (ValueError, OSError, ImportError) as error:
         print(f"{parser.prog} {arguments.command}: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

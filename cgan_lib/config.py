@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
@@ -75,31 +76,33 @@ def outputs_dir(*parts: str) -> Path:
     return folder
 
 
+# The adversarial losses that `cgan_lib.losses.ADVERSARIAL_LOSSES` implements.
+ADVERSARIAL_LOSSES = ("non_saturating", "minimax", "hinge")
+# How the discriminator sees the digit (see `cgan_lib.models.build_dcgan_discriminator`).
+LABEL_CONDITIONINGS = ("mask_channel", "projection")
+MNIST_TRAINING_IMAGES = 60_000
+
+
 @dataclass(frozen=True)
 class Recipe:
     """Every hyperparameter of a conditional DCGAN training run (the reference design by default).
 
-    The fields after `training_images` are options beside the reference design; their defaults
-    are the reference's, so `Recipe()` is the reference recipe.
+    The defaults are the reference's, so `Recipe()` is the reference recipe; the laptop recipe
+    changes some of them. A recipe checks its fields when it is built and raises a `ValueError`
+    naming the field, its value and what is allowed.
     """
 
     name: str = "reference"
-    latent_dim: int = 100
-    embedding_dim: int = 50
+    seed: int = 504
+
+    # The run: how many images, in batches of how many, for how many passes.
+    training_images: int = MNIST_TRAINING_IMAGES
     batch_size: int = 128
     epochs: int = 30
-    learning_rate: float = 2e-4
-    beta_1: float = 0.5
-    # Adam's second-moment decay, for both networks (Keras's default, as in the reference).
-    beta_2: float = 0.999
-    seed: int = 504
-    training_images: int = 60_000
-    # XLA compilation of the training step: speed only, the same algorithm either way
-    # (benchmarks/train_step.py compares it with the graph step on your machine).
-    jit_compile: bool = False
-    # Speed: compute in bfloat16, keeping float32 weights (Keras's "mixed_bfloat16" policy), which
-    # CPUs with AVX-512 BF16 or AMX run much faster; the saved generator is float32 either way.
-    mixed_precision: bool = False
+
+    # Architecture.
+    latent_dim: int = 100
+    embedding_dim: int = 50
     # Channels of the generator's 7×7 block (its 14×14 block has half as many).
     generator_width: int = 256
     # G's BatchNorms learn a scale and shift per digit (class-conditional BatchNorm).
@@ -110,35 +113,69 @@ class Recipe:
     # How D sees the digit: "mask_channel" (a learned 28×28 mask stacked with the image) or
     # "projection" (an inner product of a label embedding with D's last features).
     label_conditioning: str = "mask_channel"
-    spectral_norm: bool = False
-    # D sees the spread of its features over the batch (a minibatch standard deviation channel).
-    minibatch_std: bool = False
-    # D's learning rate; None means `learning_rate`, as in the reference. A different value is
-    # the two-time-scale update rule (TTUR).
-    discriminator_learning_rate: float | None = None
-    # Exponential moving average of G's weights for sampling and saving; 0 turns it off.
-    ema_decay: float = 0.0
-    # One fake batch per step for both the D and the G update (see cgan_lib/gan.py).
-    reuse_generator_pass: bool = False
+
+    # Objective (see cgan_lib/losses.py and cgan_lib/gan.py).
+    # "non_saturating" (binary cross-entropy, as in the reference), "minimax" or "hinge".
+    adversarial_loss: str = "non_saturating"
+    # One-sided label smoothing: D's target for real images is 1 minus this (fakes stay 0).
+    real_label_smoothing: float = 0.0
     # AC-GAN: weight of D's digit-classifier loss (on real images) and G's (on its fakes); 0 = off.
     classifier_weight: float = 0.0
     # MSGAN: weight of G's penalty for giving two z of the same digit similar images; 0 = off.
     mode_seeking_weight: float = 0.0
-    # That weight falls linearly to 0 over the recipe's `epochs` when True.
-    mode_seeking_decay: bool = False
-    # R1: weight γ of D's penalty γ/2·E‖∇ₓ D(x)‖² on real images; 0 = off.
-    r1_weight: float = 0.0
-    # DiffAugment translation: D sees every image, real or fake, shifted by up to this many
-    # pixels each way (a new random shift per image and step); 0 = off.
-    augment_shift: int = 0
-    # One-sided label smoothing: D's target for real images is 1 minus this (fakes stay 0).
-    real_label_smoothing: float = 0.0
-    # "non_saturating" (binary cross-entropy, as in the reference) or "hinge" (for D and G).
-    adversarial_loss: str = "non_saturating"
-    # Both learning rates fall linearly over the recipe's `epochs` when True, to `decay_floor`
-    # times their start: 0 (the default) goes all the way down, 0.25 stops at a quarter.
+
+    # Optimization: Adam for both networks, at one learning rate.
+    learning_rate: float = 2e-4
+    beta_1: float = 0.5
+    beta_2: float = 0.999
+    # Both learning rates fall linearly to 0 over the recipe's `epochs` when True.
     linear_decay: bool = False
-    decay_floor: float = 0.0
+    # Exponential moving average of G's weights for sampling and saving; 0 turns it off.
+    ema_decay: float = 0.0
+
+    # Speed.
+    # Compute in bfloat16, keeping float32 weights (Keras's "mixed_bfloat16" policy), which CPUs
+    # with AVX-512 BF16 or AMX run much faster; the saved generator is float32 either way.
+    mixed_precision: bool = False
+    # One fake batch per step for both the D and the G update (see cgan_lib/gan.py).
+    reuse_generator_pass: bool = False
+
+    def __post_init__(self) -> None:
+        _check(self, "name", lambda value: isinstance(value, str) and value.strip(),
+               "a non-empty string")
+        _check(self, "seed", lambda value: _is_int(value) and value >= 0,
+               "a non-negative integer")
+        for name in ("batch_size", "epochs", "latent_dim", "embedding_dim", "generator_width",
+                     "discriminator_width"):
+            _check(self, name, lambda value: _is_int(value) and value >= 1,
+                   "a positive integer")
+        _check(self, "training_images",
+               lambda value: _is_int(value) and 1 <= value <= MNIST_TRAINING_IMAGES,
+               f"an integer from 1 to {MNIST_TRAINING_IMAGES:,} (MNIST's training images)")
+        for name in ("discriminator_dropout", "real_label_smoothing", "ema_decay", "beta_1",
+                     "beta_2"):
+            _check(self, name, lambda value: _is_number(value) and 0 <= value < 1,
+                   "a number in [0, 1)")
+        for name in ("classifier_weight", "mode_seeking_weight"):
+            _check(self, name, lambda value: _is_number(value) and value >= 0,
+                   "a number ≥ 0 (0 turns it off)")
+        _check(self, "learning_rate", lambda value: _is_number(value) and value > 0,
+               "a number > 0")
+        for name in ("conditional_batch_norm", "linear_decay", "mixed_precision",
+                     "reuse_generator_pass"):
+            _check(self, name, lambda value: isinstance(value, bool), "True or False")
+        _check(self, "label_conditioning", lambda value: value in LABEL_CONDITIONINGS,
+               f"one of {LABEL_CONDITIONINGS}")
+        _check(self, "adversarial_loss", lambda value: value in ADVERSARIAL_LOSSES,
+               f"one of {ADVERSARIAL_LOSSES}")
+        if self.real_label_smoothing and self.adversarial_loss == "hinge":
+            raise ValueError(f"real_label_smoothing={self.real_label_smoothing!r} applies to the "
+                             "cross-entropy losses, not to adversarial_loss='hinge': set one of "
+                             "them back")
+        if self.mode_seeking_weight and self.batch_size < 2:
+            raise ValueError(f"mode_seeking_weight={self.mode_seeking_weight!r} compares pairs of "
+                             f"images in a batch: batch_size must be at least 2, got "
+                             f"{self.batch_size}")
 
     @property
     def steps_per_epoch(self) -> int:
@@ -153,6 +190,21 @@ class Recipe:
     def shrunk_for_fast_mode(self) -> Recipe:
         """The same recipe, cut to one epoch on 2,048 images when fast mode is on."""
         return replace(self, epochs=1, training_images=2048) if fast_mode() else self
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check(recipe: Recipe, name: str, is_allowed: Callable[[object], object],
+           allowed: str) -> None:
+    value = getattr(recipe, name)
+    if not is_allowed(value):
+        raise ValueError(f"Recipe field {name}={value!r} is not allowed: it must be {allowed}")
 
 
 REFERENCE_RECIPE = Recipe()

@@ -14,8 +14,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from cgan_lib.backend import keras, tf
+from cgan_lib.backend import keras
 from cgan_lib.models import NUM_CLASSES
+from cgan_lib.per_backend import compiled_inference
 
 MAX_COUNT = 10_000
 CHUNK = 1_000
@@ -82,12 +83,10 @@ _compiled_calls: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def compiled_call(model: keras.Model) -> Callable:
-    """`model(inputs, training=False)` compiled once into a TensorFlow graph, kept while the model
+    """`model(inputs, training=False)` compiled once for the Keras backend, kept while the model
     lives. It reads the model's current weights, so it also serves during training."""
     if model not in _compiled_calls:
-        weak_model = weakref.ref(model)  # the cache must not keep the model alive
-        _compiled_calls[model] = tf.function(
-            lambda inputs: weak_model()(inputs, training=False), reduce_retracing=True)
+        _compiled_calls[model] = compiled_inference(model)
     return _compiled_calls[model]
 
 
@@ -95,7 +94,7 @@ def run_generator(generator: keras.Model, noise: np.ndarray,
                   labels: np.ndarray | None = None) -> np.ndarray:
     """Run the generator in inference mode, in chunks; returns images (N, 28, 28, 1) in [-1, 1].
 
-    It runs through `compiled_call`: `generator(inputs, training=False)` as a TensorFlow graph.
+    It runs through `compiled_call`: `generator(inputs, training=False)`, compiled.
     """
     noise = np.asarray(noise, dtype=np.float32)
     latent_dim = latent_dim_of(generator)

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cgan_lib.backend import keras
+from cgan_lib.config import LABEL_CONDITIONINGS
 
 IMAGE_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
 layers = keras.layers
-ops = keras.ops
 
 
 def _label_input() -> keras.KerasTensor:
@@ -125,29 +125,10 @@ def build_dcgan_generator(latent_dim: int = 100, embedding_dim: int = 50,
     return keras.Model([noise, label], image, name="dcgan_generator")
 
 
-LABEL_CONDITIONINGS = ("mask_channel", "projection")
-
-
-@keras.saving.register_keras_serializable(package="cgan_lib")
-class MinibatchStandardDeviation(layers.Layer):
-    """Appends one constant channel to (N, H, W, C) features: the standard deviation of every
-    feature over the batch, averaged (Karras et al. 2018). A batch of too-similar fakes then
-    shows in D's input to its last layer, which real batches of varied digits do not."""
-
-    def call(self, features):
-        deviation = ops.mean(ops.sqrt(ops.var(features, axis=0) + 1e-8))
-        return ops.concatenate([features, ops.ones_like(features[..., :1]) * deviation], axis=-1)
-
-    def compute_output_shape(self, input_shape):
-        return (*input_shape[:-1], input_shape[-1] + 1)
-
-
 def build_dcgan_discriminator(num_classes: int = NUM_CLASSES, kernel_size: int = 4,
                               dropout: float = 0.3, width: int = 64,
                               label_conditioning: str = "mask_channel",
-                              spectral_norm: bool = False,
-                              classifier_head: bool = False,
-                              minibatch_std: bool = False) -> keras.Model:
+                              classifier_head: bool = False) -> keras.Model:
     """The reference conditional DCGAN discriminator (the Luna-CaiC/MNIST-Conditional-GAN design),
     and its options.
 
@@ -158,17 +139,11 @@ def build_dcgan_discriminator(num_classes: int = NUM_CLASSES, kernel_size: int =
 
     "projection" (Miyato & Koyama 2018): the convolutions see the image alone, and the label
     enters at the end: logit = w·φ(x) + b + embedding(y)·φ(x), with φ(x) the flattened features.
-    `spectral_norm` wraps every convolution and dense layer in spectral normalization.
     `classifier_head` adds a second output, ten digit logits from the same features (AC-GAN).
-    `minibatch_std` appends the batch's feature spread as one more 7×7 channel before flattening
-    (`MinibatchStandardDeviation`).
     """
     if label_conditioning not in LABEL_CONDITIONINGS:
         raise ValueError(f"label_conditioning must be one of {LABEL_CONDITIONINGS}, "
                          f"got {label_conditioning!r}")
-
-    def normalized(layer: keras.layers.Layer) -> keras.layers.Layer:
-        return layers.SpectralNormalization(layer) if spectral_norm else layer
 
     height, width_pixels, _ = IMAGE_SHAPE
     image = keras.Input(shape=IMAGE_SHAPE, name="image")
@@ -180,15 +155,12 @@ def build_dcgan_discriminator(num_classes: int = NUM_CLASSES, kernel_size: int =
         mask = layers.Reshape((height, width_pixels, 1), name="label_mask")(mask)  # (N, 28, 28, 1)
         features = layers.Concatenate(name="image_and_mask")([image, mask])      # (N, 28, 28, 2)
     for filters in (width, 2 * width):                       # (N, 14, 14, w), then (N, 7, 7, 2w)
-        features = normalized(layers.Conv2D(filters, kernel_size, strides=2,
-                                            padding="same"))(features)
+        features = layers.Conv2D(filters, kernel_size, strides=2, padding="same")(features)
         features = layers.LeakyReLU(0.2)(features)
         if dropout:
             features = layers.Dropout(dropout)(features)
-    if minibatch_std:
-        features = MinibatchStandardDeviation(name="minibatch_std")(features)  # (N, 7, 7, 2w+1)
     features = layers.Flatten()(features)
-    logit = normalized(layers.Dense(1, name="logit"))(features)
+    logit = layers.Dense(1, name="logit")(features)
     if label_conditioning == "projection":
         label_vector = layers.Flatten()(
             layers.Embedding(num_classes, features.shape[-1], name="label_projection")(label))

@@ -6,7 +6,7 @@
 - "discriminator_steps": D updated on every mini-batch and G on every k-th
   (`DiscriminatorStepsGAN`);
 - "phased": whole epochs of D updates with G frozen, then whole epochs of G updates with D frozen
-  (`GAN(schedule="phased")`).
+  (`PhasedGAN`).
 
 Each run starts from the same initial weights and seed, and G gets the same number of updates in
 each: a *round* is one pass of G updates over the data (one epoch of the first two schedules, k
@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from cgan_lib.backend import keras, tf
 from cgan_lib.callbacks import QualityPerEpoch, SampleGrid, TrainingMonitor
-from cgan_lib.config import set_seed
+from cgan_lib.config import REFERENCE_RECIPE, set_seed
 from cgan_lib.gan import GAN, global_norm
+from cgan_lib.per_backend import losses_and_gradients, run_if
 
 ops = keras.ops
 ModelBuilder = Callable[[], keras.Model]
@@ -35,28 +36,30 @@ SCHEDULES = ("alternating", "simultaneous", "discriminator_steps", "phased")
 class SimultaneousGAN(GAN):
     """A GAN whose step updates D and G at once, from one generated batch and one pass of D."""
 
-    def train_step(self, data):
-        real_images, real_labels = self._split_batch(data)
+    def step(self, data):
+        real_images, real_labels = self.split_batch(data)
         noise, fake_labels = self.sample_inputs(ops.shape(real_images)[0])
-        with tf.GradientTape() as generator_tape, tf.GradientTape() as discriminator_tape:
-            fake_images = self._generate(noise, fake_labels, training=True)
-            real_logits, _ = self._judge(real_images, real_labels)
-            fake_logits, _ = self._judge(fake_images, fake_labels)
-            discriminator_loss = self._discriminator_losses(real_logits, fake_logits)
-            generator_loss = self._generator_loss(fake_logits)
-        generator_gradients = generator_tape.gradient(generator_loss,
-                                                      self.generator.trainable_variables)
+
+        def compute():
+            fake_images = self.generate(noise, fake_labels, training=True)
+            real_logits, _ = self.judge(real_images, real_labels)
+            fake_logits, _ = self.judge(fake_images, fake_labels)
+            return (self.generator_loss(fake_logits),
+                    self.adversarial_discriminator_loss(real_logits, fake_logits),
+                    real_logits, fake_logits)
+
+        generator_variables = self.generator.trainable_variables
         discriminator_variables = self.discriminator.trainable_variables
-        self.discriminator_optimizer.apply(
-            discriminator_tape.gradient(discriminator_loss, discriminator_variables),
-            discriminator_variables)
-        self.generator_optimizer.apply(generator_gradients, self.generator.trainable_variables)
-        for name, value in (("d_loss", discriminator_loss), ("g_loss", generator_loss),
-                            ("d_real_accuracy", ops.mean(real_logits > 0)),
-                            ("d_fake_accuracy", ops.mean(fake_logits < 0)),
-                            ("g_gradient_norm", global_norm(generator_gradients))):
-            self.trackers[name].update_state(value)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        outputs, (generator_gradients, discriminator_gradients) = losses_and_gradients(
+            self, compute, [generator_variables, discriminator_variables])
+        generator_loss, discriminator_loss, real_logits, fake_logits = outputs
+        self.discriminator_optimizer.apply(discriminator_gradients, discriminator_variables)
+        self.generator_optimizer.apply(generator_gradients, generator_variables)
+        self.track(d_loss=discriminator_loss, g_loss=generator_loss,
+                   d_real_accuracy=ops.mean(real_logits > 0),
+                   d_fake_accuracy=ops.mean(fake_logits < 0),
+                   g_gradient_norm=global_norm(generator_gradients))
+        return self.logs()
 
 
 class DiscriminatorStepsGAN(GAN):
@@ -68,15 +71,64 @@ class DiscriminatorStepsGAN(GAN):
             raise ValueError(f"discriminator_steps must be at least 1, got {discriminator_steps}")
         self.discriminator_steps = discriminator_steps
 
-    def train_step(self, data):
-        real_images, real_labels = self._split_batch(data)
+    def step(self, data):
+        real_images, real_labels = self.split_batch(data)
         batch_size = ops.shape(real_images)[0]
-        self._discriminator_update_on_fresh_fakes(real_images, real_labels,
-                                                  generator_training=True)
+        self.discriminator_update_on_fresh_fakes(real_images, real_labels)
         due = ops.equal(self.discriminator_optimizer.iterations % self.discriminator_steps, 0)
-        ops.cond(due, lambda: self._generator_update(batch_size),
-                 lambda: ops.zeros((), "float32"))
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        run_if(self, due, lambda: self.generator_update(batch_size), lambda: None)
+        return self.logs()
+
+
+DISCRIMINATOR_PHASE, GENERATOR_PHASE = 0, 1
+
+
+class PhasedGAN(GAN):
+    """A GAN trained in phases: even epochs update D with G frozen, odd epochs update G with D
+    frozen. A frozen network gets no update at all (G also runs in inference mode while D trains,
+    so that its BatchNorm statistics stay put). `fit` switches the phase at every epoch's start."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.recipe.ema_decay or self.recipe.reuse_generator_pass:
+            raise ValueError("ema_decay and reuse_generator_pass belong to alternating steps: "
+                             "set both back to their defaults for PhasedGAN")
+        self.phase = keras.Variable(DISCRIMINATOR_PHASE, dtype="int32", trainable=False,
+                                    name="phase")
+
+    def step(self, data):
+        real_images, real_labels = self.split_batch(data)
+        batch_size = ops.shape(real_images)[0]
+        run_if(self, ops.equal(self.phase, DISCRIMINATOR_PHASE),
+               lambda: self.discriminator_update_on_fresh_fakes(real_images, real_labels,
+                                                                generator_training=False),
+               lambda: self.generator_update(batch_size))
+        return self.logs()
+
+    def fit(self, x=None, *args, callbacks=None, **kwargs):
+        """`GAN.fit`, with a `PhaseSwitcher` first among the callbacks."""
+        return super().fit(x, *args, callbacks=[PhaseSwitcher(), *(callbacks or [])], **kwargs)
+
+
+class PhaseSwitcher(keras.callbacks.Callback):
+    """Sets a `PhasedGAN`'s phase at each epoch's start: D in even epochs, G in odd ones.
+
+    At the end of an epoch, the frozen network's metrics (not measured that epoch) are logged as
+    NaN rather than as a misleading 0.
+    """
+
+    FROZEN_METRICS = {
+        DISCRIMINATOR_PHASE: ("g_loss", "g_gradient_norm"),
+        GENERATOR_PHASE: ("d_loss", "d_real_accuracy", "d_fake_accuracy"),
+    }
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        self.model.phase.assign(DISCRIMINATOR_PHASE if epoch % 2 == 0 else GENERATOR_PHASE)
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        for name in self.FROZEN_METRICS[int(ops.convert_to_numpy(self.model.phase))]:
+            if logs is not None and name in logs:
+                logs[name] = float("nan")
 
 
 @dataclass
@@ -101,18 +153,16 @@ def initial_weights(build_generator: ModelBuilder, build_discriminator: ModelBui
 
 def build_schedule_gan(schedule: str, generator: keras.Model, discriminator: keras.Model, *,
                        generator_loss: str, seed: int, discriminator_steps: int) -> GAN:
-    """The `GAN` (or subclass) that trains with `schedule`, one of `SCHEDULES`."""
-    options = {"generator_loss": generator_loss, "seed": seed}
-    if schedule == "alternating":
-        return GAN(generator, discriminator, **options)
-    if schedule == "simultaneous":
-        return SimultaneousGAN(generator, discriminator, **options)
+    """The `GAN` (or subclass) that trains with `schedule`, one of `SCHEDULES`, and the
+    adversarial loss `generator_loss` ("non_saturating" or "minimax")."""
+    recipe = replace(REFERENCE_RECIPE, adversarial_loss=generator_loss, seed=seed)
     if schedule == "discriminator_steps":
-        return DiscriminatorStepsGAN(generator, discriminator,
-                                     discriminator_steps=discriminator_steps, **options)
-    if schedule == "phased":
-        return GAN(generator, discriminator, schedule="phased", **options)
-    raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
+        return DiscriminatorStepsGAN(generator, discriminator, recipe, seed=seed,
+                                     discriminator_steps=discriminator_steps)
+    classes = {"alternating": GAN, "simultaneous": SimultaneousGAN, "phased": PhasedGAN}
+    if schedule not in classes:
+        raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
+    return classes[schedule](generator, discriminator, recipe, seed=seed)
 
 
 def schedule_name(schedule: str, discriminator_steps: int) -> str:

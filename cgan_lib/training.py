@@ -79,40 +79,20 @@ def build_gan(recipe: Recipe) -> GAN:
     with _dtype_policy(recipe.mixed_precision):
         discriminator = build_dcgan_discriminator(
             dropout=recipe.discriminator_dropout, width=recipe.discriminator_width,
-            label_conditioning=recipe.label_conditioning, spectral_norm=recipe.spectral_norm,
-            classifier_head=recipe.classifier_weight > 0, minibatch_std=recipe.minibatch_std)
-    gan = GAN(generator, discriminator, seed=recipe.seed, ema_decay=recipe.ema_decay,
-              reuse_generator_pass=recipe.reuse_generator_pass,
-              classifier_weight=recipe.classifier_weight,
-              mode_seeking_weight=recipe.mode_seeking_weight,
-              mode_seeking_steps=recipe.total_steps if recipe.mode_seeking_decay else 0,
-              r1_weight=recipe.r1_weight, augment_shift=recipe.augment_shift,
-              real_label_smoothing=recipe.real_label_smoothing,
-              generator_loss=recipe.adversarial_loss)
-    discriminator_learning_rate = recipe.discriminator_learning_rate
-    if discriminator_learning_rate is None:
-        discriminator_learning_rate = recipe.learning_rate
-    gan.compile(
-        generator_optimizer=adam(recipe, recipe.learning_rate),
-        discriminator_optimizer=adam(recipe, discriminator_learning_rate),
-        jit_compile=recipe.jit_compile,
-    )
+            label_conditioning=recipe.label_conditioning,
+            classifier_head=recipe.classifier_weight > 0)
+    gan = GAN(generator, discriminator, recipe, seed=recipe.seed)
+    gan.compile(generator_optimizer=adam(recipe), discriminator_optimizer=adam(recipe))
     return gan
 
 
-def adam(recipe: Recipe, learning_rate: float) -> keras.optimizers.Adam:
-    """Adam with the recipe's beta_1 and beta_2, at a constant rate or decaying linearly over the
-    recipe's epochs (`linear_decay`) to `decay_floor` times the starting rate."""
-    if not 0.0 <= recipe.decay_floor < 1.0:
-        raise ValueError(f"decay_floor must be a fraction of the starting learning rate in "
-                         f"[0, 1), got {recipe.decay_floor!r}")
-    if recipe.decay_floor and not recipe.linear_decay:
-        raise ValueError(f"decay_floor={recipe.decay_floor!r} is where a linear decay ends: set "
-                         "linear_decay=True as well, or leave decay_floor at 0")
+def adam(recipe: Recipe) -> keras.optimizers.Adam:
+    """Adam with the recipe's learning rate, beta_1 and beta_2; the rate is constant, or falls
+    linearly to 0 over the recipe's epochs (`linear_decay`)."""
+    learning_rate = recipe.learning_rate
     if recipe.linear_decay:
         learning_rate = keras.optimizers.schedules.PolynomialDecay(
-            learning_rate, decay_steps=recipe.total_steps,
-            end_learning_rate=learning_rate * recipe.decay_floor)
+            learning_rate, decay_steps=recipe.total_steps, end_learning_rate=0.0)
     return keras.optimizers.Adam(learning_rate, beta_1=recipe.beta_1, beta_2=recipe.beta_2)
 
 
@@ -121,8 +101,7 @@ def train_recipe(recipe: Recipe = REFERENCE_RECIPE, folder: Path | None = None, 
                  verbose: int | str = "auto") -> TrainingRun:
     """Train (or resume training) the recipe's GAN for `epochs` epochs in all (default: the
     recipe's), writing everything under `folder` (default: `outputs/models/<recipe name>`).
-    A `linear_decay` recipe's learning rates reach their floor (`decay_floor`, 0 by default) at
-    the end of those `epochs`."""
+    A `linear_decay` recipe's learning rates reach 0 at the end of those `epochs`."""
     epochs = recipe.epochs if epochs is None else epochs
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")

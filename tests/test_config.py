@@ -1,12 +1,22 @@
-"""Tests for fast mode, explicit seeding and the outputs folder."""
+"""Tests for fast mode, explicit seeding, the outputs folder and the recipes' own checks."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from cgan_lib.backend import keras
-from cgan_lib.config import fast_or_full, outputs_dir, repository_root, set_seed
+from cgan_lib.config import (
+    LAPTOP_RECIPE,
+    REFERENCE_RECIPE,
+    Recipe,
+    fast_or_full,
+    outputs_dir,
+    repository_root,
+    set_seed,
+)
 
 
 def test_fast_or_full_follows_the_environment(monkeypatch):
@@ -37,3 +47,33 @@ def test_outputs_dir_honours_the_override(tmp_path, monkeypatch):
 def test_outputs_dir_defaults_to_the_repository(monkeypatch):
     monkeypatch.delenv("CGAN_OUTPUTS", raising=False)
     assert outputs_dir() == repository_root() / "outputs"
+
+
+def test_both_recipes_are_valid_and_the_reference_is_the_default():
+    assert Recipe() == REFERENCE_RECIPE
+    assert replace(LAPTOP_RECIPE) == LAPTOP_RECIPE
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"batch_size": 0}, "batch_size=0 .* a positive integer"),
+    ({"epochs": 2.5}, "epochs=2.5 .* a positive integer"),
+    ({"generator_width": True}, "generator_width=True .* a positive integer"),
+    ({"seed": -1}, "seed=-1 .* a non-negative integer"),
+    ({"training_images": 70_000}, "training_images=70000 .* from 1 to 60,000"),
+    ({"learning_rate": 0.0}, "learning_rate=0.0 .* > 0"),
+    ({"beta_2": 1.0}, "beta_2=1.0 .* in \\[0, 1\\)"),
+    ({"ema_decay": 1.5}, "ema_decay=1.5 .* in \\[0, 1\\)"),
+    ({"discriminator_dropout": -0.1}, "discriminator_dropout=-0.1"),
+    ({"real_label_smoothing": 1.0}, "real_label_smoothing=1.0"),
+    ({"classifier_weight": -1}, "classifier_weight=-1 .* ≥ 0"),
+    ({"mode_seeking_weight": "high"}, "mode_seeking_weight='high'"),
+    ({"linear_decay": 1}, "linear_decay=1 .* True or False"),
+    ({"label_conditioning": "one_hot"}, "label_conditioning='one_hot' .* one of"),
+    ({"adversarial_loss": "wasserstein"}, "adversarial_loss='wasserstein' .* one of"),
+    ({"name": " "}, "name=' ' .* a non-empty string"),
+    ({"adversarial_loss": "hinge", "real_label_smoothing": 0.1}, "smoothing=0.1 .*hinge"),
+    ({"mode_seeking_weight": 0.05, "batch_size": 1}, "batch_size must be at least 2, got 1"),
+])
+def test_a_recipe_refuses_a_bad_field_by_name(changes, message):
+    with pytest.raises(ValueError, match=message):
+        replace(REFERENCE_RECIPE, **changes)

@@ -1,25 +1,29 @@
-"""Tests for the GAN model: both schedules, conditioning, freezing, and the MLP builders."""
+"""Tests for the GAN model: the alternating and phased steps, conditioning, freezing, and the MLP
+builders."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from cgan_lib.backend import keras
-from cgan_lib.config import set_seed
+from cgan_lib.config import REFERENCE_RECIPE, set_seed
 from cgan_lib.data import make_dataset
 from cgan_lib.gan import GAN
 from cgan_lib.generate import generate
 from cgan_lib.models import build_mlp_discriminator, build_mlp_generator
+from cgan_lib.schedules import PhasedGAN
 
 layers = keras.layers
 
 
-def tiny_gan(conditional=True, schedule="alternating", generator=None):
+def tiny_gan(conditional=True, gan_class=GAN, generator=None):
     generator = generator or build_mlp_generator(latent_dim=8, hidden_units=(16,),
                                                  conditional=conditional)
     discriminator = build_mlp_discriminator(hidden_units=(16,), conditional=conditional)
-    gan = GAN(generator, discriminator, schedule=schedule, seed=3)
+    gan = gan_class(generator, discriminator, seed=3)
     gan.compile(keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5))
     return gan
 
@@ -83,7 +87,7 @@ def generator_with_batch_norm():
 
 def test_the_phased_schedule_freezes_the_other_network_entirely():
     """Even epochs change only D; odd epochs only G (BatchNorm statistics included)."""
-    gan = tiny_gan(conditional=False, schedule="phased", generator=generator_with_batch_norm())
+    gan = tiny_gan(conditional=False, gan_class=PhasedGAN, generator=generator_with_batch_norm())
     images, _ = tiny_data(16)
     dataset = make_dataset(images, batch_size=8, seed=0)
 
@@ -113,11 +117,16 @@ def test_diagnostics_measure_without_changing_weights():
     assert not changed(discriminator_before, gan.discriminator)
 
 
-def test_mismatched_networks_and_unknown_schedules_are_refused():
+def test_mismatched_networks_are_refused():
     with pytest.raises(ValueError, match="conditional"):
         GAN(build_mlp_generator(conditional=True), build_mlp_discriminator(conditional=False))
-    with pytest.raises(ValueError, match="'sometimes'"):
-        GAN(build_mlp_generator(), build_mlp_discriminator(), schedule="sometimes")
+
+
+def test_the_phased_schedule_refuses_the_options_of_alternating_steps():
+    for changes in ({"ema_decay": 0.9}, {"reuse_generator_pass": True}):
+        with pytest.raises(ValueError, match="alternating steps"):
+            PhasedGAN(build_mlp_generator(), build_mlp_discriminator(),
+                      replace(REFERENCE_RECIPE, **changes))
 
 
 def test_mlp_builders_give_the_documented_shapes():

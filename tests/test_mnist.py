@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from cgan_lib import mnist as mnist_module
 from cgan_lib.mnist import (
+    EXPECTED,
     MnistUnavailableError,
     arrays_from_wheel,
     cache_path,
@@ -103,3 +105,9 @@ def test_the_restricted_unpickler_rebuilds_arrays_only():
         restricted_unpickle(b"cos\nsystem\n(S'echo hacked'\ntR.")
     with pytest.raises(pickle.UnpicklingError, match="collections.OrderedDict"):
         restricted_unpickle(pickle.dumps(__import__("collections").OrderedDict(), protocol=2))
+
+
+def test_the_reference_design_page_lists_the_digests_that_are_checked():
+    page = (Path(__file__).parent.parent / "docs" / "reference-design.md").read_text()
+    for name, (shape, digest) in EXPECTED.items():
+        assert f"| {name} | {shape} | `{digest}` |" in page, name

@@ -22,9 +22,9 @@ import pytest
 from cgan_lib.backend import keras
 from cgan_lib.config import RECIPES, Recipe, set_seed
 from cgan_lib.data import make_dataset, to_tanh_range
-from cgan_lib.measurements import machine
 from cgan_lib.mnist import load_mnist
 from cgan_lib.training import build_gan
+from measurements import machine
 
 PINS_FILE = Path(__file__).parent / "data" / "pinned_steps.json"
 STEPS = 20

@@ -1,0 +1,142 @@
+"""The laptop recipe's measured runs, as `laptop_recipe.py` writes them: each run's seed, the
+recipe it started from ("base") and its changes to it, the machine and thread count, wall time
+and scores at N = 10,000. Runs of earlier versions of the recipe stay in the file, told apart by
+their base (`runs_of`).
+
+The runs live in `outputs/benchmarks/laptop_recipe.json`. The current recipe's ablation on one
+machine goes to `outputs/benchmarks/laptop_ablation.json` too, which notebook 06 reads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+from dataclasses import asdict
+from pathlib import Path
+
+from cgan_lib.config import REFERENCE_RECIPE, Recipe
+
+BENCHMARKS_OUTPUTS = Path(__file__).resolve().parent.parent / "outputs" / "benchmarks"
+RUNS_FILE = BENCHMARKS_OUTPUTS / "laptop_recipe.json"
+ABLATION_FILE = BENCHMARKS_OUTPUTS / "laptop_ablation.json"
+HOW_TO_MEASURE = "run `python benchmarks/laptop_recipe.py --seeds 504 1 --ablation`"
+# Options that runs in the file could set but that `Recipe` no longer has, at the value that
+# turned each off: a run that had one of them on was measured on another recipe.
+REMOVED_OPTIONS = {"jit_compile": False, "spectral_norm": False, "minibatch_std": False,
+                   "discriminator_learning_rate": None, "mode_seeking_decay": False,
+                   "r1_weight": 0.0, "augment_shift": 0, "decay_floor": 0.0}
+# CPU instruction sets that decide how fast bfloat16 runs, by their /proc/cpuinfo names.
+BFLOAT16_INSTRUCTIONS = {"amx_bf16": "AMX", "avx512_bf16": "AVX-512 BF16", "avx512f": "AVX-512"}
+
+
+def machine() -> str:
+    """The CPU model, its fastest bfloat16 instructions and the core count, recorded with every
+    run, e.g. "AMD EPYC (AVX-512 BF16), 2 cores": rows compare only on one kind of machine."""
+    model, flags = "unknown CPU", set()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and model == "unknown CPU":
+                model = value.strip()
+            elif key.strip() == "flags" and not flags:
+                flags = set(value.split())
+    instructions = next((name for flag, name in BFLOAT16_INSTRUCTIONS.items() if flag in flags),
+                        "no AVX-512" if flags else "instructions unknown")
+    return f"{model} ({instructions}), {os.cpu_count()} cores"
+
+
+def read_runs(path: Path = RUNS_FILE) -> list[dict]:
+    """Every measured run: the laptop recipe's seeds first, then the ablation's and candidates'."""
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"no measured runs at {path}: {HOW_TO_MEASURE}")
+    return json.loads(Path(path).read_text())
+
+
+def recipe_base(recipe: Recipe) -> dict:
+    """What a run records as the recipe it started from: every field but the seed (its own)."""
+    return {name: value for name, value in asdict(recipe).items() if name != "seed"}
+
+
+def base_differences(run: dict, recipe: Recipe) -> dict:
+    """The fields whose value in the recipe `run` started from is not `recipe`'s: name → the
+    run's value. A field that `Recipe` gained after the run counts at its default (the run had
+    the option off); a field it lost counts only if the run had that option on."""
+    base, wanted = {**recipe_base(Recipe()), **run["base"]}, recipe_base(recipe)
+    return {name: value for name, value in base.items()
+            if value != (REMOVED_OPTIONS[name] if name in REMOVED_OPTIONS else wanted[name])}
+
+
+def runs_of(runs: list[dict], recipe: Recipe) -> list[dict]:
+    """The runs measured on `recipe` (its seed aside; see `base_differences`), in their order."""
+    return [run for run in runs if not base_differences(run, recipe)]
+
+
+def recipe_changes(recipe: Recipe) -> dict[str, dict]:
+    """Change name → the fields that undo it: one entry per way `recipe` differs from the
+    reference (its name, seed and epochs aside); the widths of G and D count as one change,
+    "network_widths"."""
+    changes: dict[str, dict] = {}
+    for name, value in asdict(recipe).items():
+        if name in {"name", "seed", "epochs"} or value == getattr(REFERENCE_RECIPE, name):
+            continue
+        group = "network_widths" if name in {"generator_width", "discriminator_width"} else name
+        changes.setdefault(group, {})[name] = getattr(REFERENCE_RECIPE, name)
+    return changes
+
+
+def seed_runs(runs: list[dict]) -> list[dict]:
+    """The runs of the recipe itself (no change undone), one per seed."""
+    return [run for run in runs if not run["changes"]]
+
+
+def ablation(runs: list[dict], recipe: Recipe) -> dict:
+    """`recipe`'s ablation: its runs (its own and those with changes undone) on the machine and
+    thread count that has the most of them, as {"machine", "threads", "runs"}."""
+    current = runs_of(runs, recipe)
+    if not current:
+        raise ValueError(f"no run of the {recipe.name} recipe among {len(runs)}: {HOW_TO_MEASURE}")
+    groups = [(run.get("machine"), run["threads"]) for run in current]
+    machine_name, threads = max(groups, key=groups.count)
+    return {"machine": machine_name, "threads": threads,
+            "runs": [run for run in current
+                     if (run.get("machine"), run["threads"]) == (machine_name, threads)]}
+
+
+def worst_digit(run: dict) -> tuple[int, float]:
+    """(digit, accuracy) of the digit the run's generator draws least recognisably."""
+    accuracy = min(run["accuracy_per_digit"])
+    return run["accuracy_per_digit"].index(accuracy), accuracy
+
+
+def seeds_summary(runs: list[dict]) -> str:
+    """Mean and worst of the seeds' wall times and scores, in one line each."""
+    seeds = seed_runs(runs)
+    if not seeds:
+        raise ValueError(f"no seed runs among {len(runs)} measured runs: {HOW_TO_MEASURE}")
+    walls = [run["wall_seconds"] for run in seeds]
+    accuracies = [run["accuracy"] for run in seeds]
+    distances = [run["frechet_distance"] for run in seeds]
+    digit_worst = min(worst_digit(run)[1] for run in seeds)
+    return (f"{len(seeds)} seeds, mean (worst):\n"
+            f"  wall time from scratch to scores  {statistics.mean(walls):6.0f} s  "
+            f"({max(walls):.0f} s)\n"
+            f"  conditional accuracy              {statistics.mean(accuracies):6.4f}    "
+            f"({min(accuracies):.4f}; worst single digit {digit_worst:.3f})\n"
+            f"  Fréchet distance                  {statistics.mean(distances):6.2f}    "
+            f"({max(distances):.2f})")
+
+
+def runs_table(runs: list[dict]) -> str:
+    """The runs as a fixed-width text table, one line each."""
+    width = max([36] + [len(run["name"]) for run in runs])
+    lines = [f"{'run':{width}s} {'seed':>5s} {'threads':>7s} {'wall s':>7s} {'train s':>8s} "
+             f"{'accuracy':>9s} {'worst digit':>12s} {'FD':>6s}"]
+    for run in runs:
+        digit, accuracy = worst_digit(run)
+        lines.append(f"{run['name']:{width}s} {run['seed']:5d} {run['threads'] or 'all':>7} "
+                     f"{run['wall_seconds']:7.0f} {run['training_seconds']:8.0f} "
+                     f"{run['accuracy']:9.4f} {f'{digit}: {accuracy:.3f}':>12s} "
+                     f"{run['frechet_distance']:6.2f}")
+    return "\n".join(lines)

@@ -1,0 +1,82 @@
+"""The GAN losses and penalties, as plain functions written once with `keras.ops`.
+
+Conventions: the discriminator D outputs logits, real = 1 and fake = 0. An adversarial loss is a
+pair of functions (`ADVERSARIAL_LOSSES`): D's loss from its logits on real and on generated
+images, and the generator G's loss from D's logits on G's images.
+- "non_saturating" (the default): D minimizes the binary cross-entropy; G makes D say 1 for its
+  images, -log D(G(z)).
+- "minimax" (the original objective): G minimizes log(1 - D(G(z))), the negative of D's loss on
+  fakes; its gradient vanishes once D rejects the fakes confidently.
+- "hinge": D minimizes mean(relu(1 - real logits)) + mean(relu(1 + fake logits)); G minimizes
+  -mean(fake logits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cgan_lib.backend import keras
+
+ops = keras.ops
+_binary_cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
+_digit_cross_entropy = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+
+def binary_cross_entropy(target: float, logits):
+    """The mean binary cross-entropy of `logits` against the probability `target` (0 to 1)."""
+    return _binary_cross_entropy(ops.full_like(logits, target), logits)
+
+
+def cross_entropy_discriminator_loss(real_logits, fake_logits, real_target: float = 1.0):
+    """D's binary cross-entropy: real images against `real_target` (1, or less with one-sided
+    label smoothing), generated images against 0."""
+    return binary_cross_entropy(real_target, real_logits) + binary_cross_entropy(0.0, fake_logits)
+
+
+def non_saturating_generator_loss(fake_logits):
+    """-log D(G(z)): G's images scored against the target 1."""
+    return binary_cross_entropy(1.0, fake_logits)
+
+
+def minimax_generator_loss(fake_logits):
+    """log(1 - D(G(z))): minus D's cross-entropy on G's images."""
+    return -binary_cross_entropy(0.0, fake_logits)
+
+
+def hinge_discriminator_loss(real_logits, fake_logits, real_target: float = 1.0):
+    """mean(relu(1 - real logits)) + mean(relu(1 + fake logits)). `real_target` is accepted so
+    that every D loss has one signature, and must stay 1: label smoothing is for cross-entropy."""
+    if real_target != 1.0:
+        raise ValueError(f"the hinge loss has no label smoothing: real_target must be 1, "
+                         f"got {real_target!r}")
+    return ops.mean(ops.relu(1.0 - real_logits)) + ops.mean(ops.relu(1.0 + fake_logits))
+
+
+def hinge_generator_loss(fake_logits):
+    """-mean(fake logits)."""
+    return -ops.mean(fake_logits)
+
+
+def digit_loss(labels, digit_logits):
+    """The AC-GAN classifier's cross-entropy: digit logits (N, 10) against labels (N, 1)."""
+    return _digit_cross_entropy(labels, digit_logits)
+
+
+def mode_seeking_penalty(noise, images, weight: float):
+    """MSGAN's penalty `weight` / (r + 1e-5) on a batch whose first and last halves are pairs
+    that share a digit: r = mean |image gap| / mean |z gap| over the pairs (an odd middle row
+    has no pair). It is large when two z give nearly the same image."""
+    half = ops.shape(noise)[0] // 2
+    second = ops.shape(noise)[0] - half
+    image_gap = ops.mean(ops.abs(images[:half] - images[second:]))
+    noise_gap = ops.mean(ops.abs(noise[:half] - noise[second:]))
+    return weight / (image_gap / noise_gap + 1e-5)
+
+
+DiscriminatorLoss = Callable[..., object]
+GeneratorLoss = Callable[[object], object]
+ADVERSARIAL_LOSSES: dict[str, tuple[DiscriminatorLoss, GeneratorLoss]] = {
+    "non_saturating": (cross_entropy_discriminator_loss, non_saturating_generator_loss),
+    "minimax": (cross_entropy_discriminator_loss, minimax_generator_loss),
+    "hinge": (hinge_discriminator_loss, hinge_generator_loss),
+}
