@@ -40,6 +40,12 @@ test: setup backends $(CHROMIUM)
 	$(VENV)/bin/ruff check .
 	CGAN_FAST=1 CGAN_OUTPUTS=$(TEST_OUTPUTS) $(PYTHON) -m pytest tests
 	CGAN_FAST=1 CGAN_OUTPUTS=$(TEST_OUTPUTS) $(PYTHON) -m pytest --nbval-lax --nbval-current-env notebooks
+	for backend in jax torch; do \
+		KERAS_BACKEND=$$backend CGAN_FAST=1 CGAN_OUTPUTS=$(TEST_OUTPUTS) $(PYTHON) -m pytest \
+			-m "not tensorflow_only" tests/test_generate.py tests/test_widgets.py || exit 1; \
+		KERAS_BACKEND=$$backend CGAN_FAST=1 CGAN_OUTPUTS=$(TEST_OUTPUTS) $(PYTHON) -m pytest \
+			--nbval-lax --nbval-current-env notebooks/05_digit_studio.ipynb || exit 1; \
+	done
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -26,6 +26,7 @@ from cgan_lib.mnist import load_mnist
 from cgan_lib.training import build_gan
 from measurements import machine
 
+pytestmark = pytest.mark.tensorflow_only  # the pins are TensorFlow's numbers
 PINS_FILE = Path(__file__).parent / "data" / "pinned_steps.json"
 STEPS = 20
 SAME_MACHINE_TOLERANCE = 1e-6
