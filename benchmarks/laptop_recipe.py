@@ -23,9 +23,10 @@ import time
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 
-from cgan_lib.config import RECIPES, Recipe, outputs_dir
+from cgan_lib.config import RECIPES, Recipe
 from measurements import (
     ABLATION_FILE,
+    BENCHMARKS_OUTPUTS,
     RUNS_FILE,
     ablation,
     machine,
@@ -142,7 +143,7 @@ def main() -> None:
                     arguments.threads)
         return
 
-    runs_folder = outputs_dir("benchmarks", "laptop_runs")
+    runs_folder = BENCHMARKS_OUTPUTS / "laptop_runs"  # beside the files it gathers into
     plan = [(f"laptop, seed {seed}", {}, seed, arguments.threads or None)
             for seed in arguments.seeds]
     # Runs of another seed than the recipe's are told apart by name.

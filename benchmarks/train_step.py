@@ -63,9 +63,9 @@ def images_per_second(jit_compile: bool, steps: int, repeats: int) -> list[float
     return rates
 
 
-def laptop_step_milliseconds(changes: dict, steps: int, repeats: int) -> list[float]:
-    """Mean milliseconds per compiled training step of the laptop recipe with `changes`, on one
-    fixed batch, once per repeat of `steps` steps (after two warm-up steps that compile it)."""
+def compiled_laptop_step(changes: dict):
+    """The laptop recipe's compiled `train_step` with `changes`, bound to one fixed batch, after
+    two warm-up steps that trace and compile it."""
     from cgan_lib.backend import tf
     from cgan_lib.training import build_gan
 
@@ -76,29 +76,37 @@ def laptop_step_milliseconds(changes: dict, steps: int, repeats: int) -> list[fl
     step = tf.function(build_gan(recipe).train_step)
     for _ in range(2):
         float(step(batch)["d_loss"])
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        for _ in range(steps):
-            logs = step(batch)
-        float(logs["d_loss"])  # wait for the last step
-        times.append(1000 * (time.perf_counter() - started) / steps)
-    return times
+    return lambda: step(batch)
+
+
+def step_milliseconds(step, steps: int) -> float:
+    """Mean milliseconds per call of `step` over `steps` calls, waiting for the last one."""
+    started = time.perf_counter()
+    for _ in range(steps):
+        logs = step()
+    float(logs["d_loss"])
+    return 1000 * (time.perf_counter() - started) / steps
 
 
 def measure_laptop_variants(steps: int, repeats: int) -> None:
     """Print each variant's step time and write them all to outputs/benchmarks/laptop_steps.json,
-    which notebook 06 reads."""
+    which notebook 06 reads. All variants are compiled first, then measured in turns (one repeat
+    of each, then the next), so that a machine that speeds up or slows down over the minutes
+    shifts every variant alike instead of the one measured first."""
     print(f"laptop recipe step, batch {LAPTOP_RECIPE.batch_size}; {steps} steps × {repeats} "
-          "repeats per variant (ms per step)")
+          "repeats per variant, in turns (ms per step)")
+    compiled = {name: compiled_laptop_step(changes) for name, changes in LAPTOP_VARIANTS.items()}
+    times = {name: [] for name in compiled}
+    for _ in range(repeats):
+        for name, step in compiled.items():
+            times[name].append(step_milliseconds(step, steps))
     results = {"machine": machine(), "cpu_cores": os.cpu_count(), "steps": steps,
                "repeats": repeats, "variants": {}}
     for name, changes in LAPTOP_VARIANTS.items():
-        times = laptop_step_milliseconds(changes, steps, repeats)
-        results["variants"][name] = {"changes": changes, "milliseconds": times,
-                                     "median_milliseconds": float(np.median(times))}
-        print(f"{name:45s} median {np.median(times):6.1f} ms, best {min(times):6.1f} ms "
-              f"(runs: {', '.join(f'{value:.0f}' for value in times)})", flush=True)
+        results["variants"][name] = {"changes": changes, "milliseconds": times[name],
+                                     "median_milliseconds": float(np.median(times[name]))}
+        print(f"{name:45s} median {np.median(times[name]):6.1f} ms, best {min(times[name]):6.1f} "
+              f"ms (runs: {', '.join(f'{value:.0f}' for value in times[name])})")
     path = outputs_dir("benchmarks") / "laptop_steps.json"
     path.write_text(json.dumps(results, indent=1))
     print(f"written to {path}")

@@ -130,8 +130,10 @@ class Recipe:
     beta_2: float = 0.999
     # Both learning rates fall linearly to 0 over the recipe's `epochs` when True.
     linear_decay: bool = False
-    # Exponential moving average of G's weights for sampling and saving; 0 turns it off.
-    ema_decay: float = 0.0
+    # Sample and save a moving average of G's weights instead of G itself (see
+    # GAN.update_average_generator): its decay grows as (1 + t) / (10 + t) at step t, so that it
+    # averages over roughly the last ninth of the steps so far.
+    weight_average: bool = False
 
     # Speed.
     # Compute in bfloat16, keeping float32 weights (Keras's "mixed_bfloat16" policy), which CPUs
@@ -152,8 +154,7 @@ class Recipe:
         _check(self, "training_images",
                lambda value: _is_int(value) and 1 <= value <= MNIST_TRAINING_IMAGES,
                f"an integer from 1 to {MNIST_TRAINING_IMAGES:,} (MNIST's training images)")
-        for name in ("discriminator_dropout", "real_label_smoothing", "ema_decay", "beta_1",
-                     "beta_2"):
+        for name in ("discriminator_dropout", "real_label_smoothing", "beta_1", "beta_2"):
             _check(self, name, lambda value: _is_number(value) and 0 <= value < 1,
                    "a number in [0, 1)")
         for name in ("classifier_weight", "mode_seeking_weight"):
@@ -161,8 +162,8 @@ class Recipe:
                    "a number ≥ 0 (0 turns it off)")
         _check(self, "learning_rate", lambda value: _is_number(value) and value > 0,
                "a number > 0")
-        for name in ("conditional_batch_norm", "linear_decay", "mixed_precision",
-                     "reuse_generator_pass"):
+        for name in ("conditional_batch_norm", "linear_decay", "weight_average",
+                     "mixed_precision", "reuse_generator_pass"):
             _check(self, name, lambda value: isinstance(value, bool), "True or False")
         _check(self, "label_conditioning", lambda value: value in LABEL_CONDITIONINGS,
                f"one of {LABEL_CONDITIONINGS}")
@@ -221,7 +222,7 @@ LAPTOP_RECIPE = Recipe(
     generator_width=128,
     discriminator_width=32,
     discriminator_dropout=0.0,
-    ema_decay=0.999,
+    weight_average=True,
     reuse_generator_pass=True,
     classifier_weight=3.0,
     real_label_smoothing=0.2,

@@ -12,8 +12,8 @@ losses are the plain functions of `cgan_lib.losses`; the options of the step com
   z, and G pays `losses.mode_seeking_penalty` when a pair's images are alike;
 - `reuse_generator_pass`: one fake batch per step serves both updates (D on it, then G through
   the updated D), instead of a fresh batch for each: one generator pass fewer;
-- `ema_decay`: an exponential moving average of G's weights (and BatchNorm statistics) is kept
-  in `average_generator`, updated after every G step; sampling, grids, scores and saving use it
+- `weight_average`: a moving average of G's weights (and BatchNorm statistics) is kept in
+  `average_generator`, updated after every G step; sampling, grids, scores and saving use it
   (`sampling_generator`).
 """
 
@@ -55,7 +55,7 @@ class GAN(StepModel):
         self.num_classes = num_classes
         self.discriminator_loss, self.generator_loss = ADVERSARIAL_LOSSES[recipe.adversarial_loss]
         self.average_generator = None
-        if recipe.ema_decay:
+        if recipe.weight_average:
             self.average_generator = keras.models.clone_model(generator)
             self.average_generator.set_weights(generator.get_weights())
         self.seed_generator = keras.random.SeedGenerator(seed)
@@ -177,11 +177,12 @@ class GAN(StepModel):
         return loss
 
     def update_average_generator(self):
-        """Move the average's weights towards G's by 1 - decay, the decay ramping up as
-        min(ema_decay, (1 + t) / (10 + t)) at G step t, so that the first, random weights are
-        forgotten quickly."""
+        """Move the average's weights towards G's by 1 - decay, with decay (1 + t) / (10 + t)
+        at G step t: an exponential average over the last (10 + t) / 9 steps or so, which forgets
+        G's first, random weights quickly and then widens with training (to about one epoch at
+        the end of the laptop recipe's 4,690 steps)."""
         step = ops.cast(self.generator_optimizer.iterations, "float32")
-        decay = ops.minimum(self.recipe.ema_decay, (1.0 + step) / (10.0 + step))
+        decay = (1.0 + step) / (10.0 + step)
         for average, current in zip(self.average_generator.weights, self.generator.weights,
                                     strict=True):
             average.assign(decay * average + (1.0 - decay) * current)

@@ -41,12 +41,6 @@ def _all_variables(model: keras.Model) -> list:
     return [variable for group in step_variables(model) for variable in group]
 
 
-def _current_value(variable):
-    """A variable's value: in a stateless scope, the scope's (the step's code runs outside any
-    layer, so no mixed precision cast applies)."""
-    return variable.value
-
-
 def losses_and_gradients(model: keras.Model, compute: Callable[[], tuple],
                          variable_groups: Sequence[Sequence]) -> tuple[tuple, list[list]]:
     """`compute()`'s outputs and, for each i, the gradients of output i (a scalar loss) with
@@ -83,7 +77,7 @@ def _run_stateless(model: keras.Model, function: Callable[[], object], overrides
     values (or to `overrides`, pairs of variable and value); return its result and the new value
     of every variable, in `_all_variables` order."""
     variables = _all_variables(model)
-    mapping = {id(variable): (variable, _current_value(variable)) for variable in variables}
+    mapping = {id(variable): (variable, variable.value) for variable in variables}
     for variable, value in overrides:
         mapping[id(variable)] = (variable, value)
     with keras.StatelessScope(state_mapping=list(mapping.values())) as scope:
@@ -108,7 +102,7 @@ def _jax_losses_and_gradients(model, compute, variable_groups):
         return losses, (outputs, new_values)
 
     losses, pullback, (outputs, new_values) = jax.vjp(
-        forward, *[_current_value(variable) for variable in flat], has_aux=True)
+        forward, *[variable.value for variable in flat], has_aux=True)
     gradients, start = [], 0
     for index, group in enumerate(groups):
         cotangents = tuple(jax.numpy.ones_like(loss) if other == index else
@@ -133,7 +127,7 @@ def run_if(model: keras.Model, condition, if_true: Callable[[], object],
             return lambda values: _run_stateless(
                 model, function, zip(_all_variables(model), values, strict=True))[1]
 
-        values = [_current_value(variable) for variable in _all_variables(model)]
+        values = [variable.value for variable in _all_variables(model)]
         _assign_all(model, jax.lax.cond(condition, branch(if_true), branch(if_false), values))
     else:
         def branch(function):

@@ -90,8 +90,8 @@ class PhasedGAN(GAN):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if self.recipe.ema_decay or self.recipe.reuse_generator_pass:
-            raise ValueError("ema_decay and reuse_generator_pass belong to alternating steps: "
+        if self.recipe.weight_average or self.recipe.reuse_generator_pass:
+            raise ValueError("weight_average and reuse_generator_pass belong to alternating steps: "
                              "set both back to their defaults for PhasedGAN")
         self.phase = keras.Variable(DISCRIMINATOR_PHASE, dtype="int32", trainable=False,
                                     name="phase")

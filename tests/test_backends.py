@@ -16,6 +16,8 @@ from PIL import Image
 
 BACKEND_STEPS = Path(__file__).parent / "data" / "backend_steps.py"
 OTHER_BACKENDS = ("jax", "torch")
+# Run from the default backend: the other two start in processes of their own.
+pytestmark = pytest.mark.tensorflow_only
 
 
 def run(backend: str, *arguments: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -123,7 +123,7 @@ def test_mismatched_networks_are_refused():
 
 
 def test_the_phased_schedule_refuses_the_options_of_alternating_steps():
-    for changes in ({"ema_decay": 0.9}, {"reuse_generator_pass": True}):
+    for changes in ({"weight_average": True}, {"reuse_generator_pass": True}):
         with pytest.raises(ValueError, match="alternating steps"):
             PhasedGAN(build_mlp_generator(), build_mlp_discriminator(),
                       replace(REFERENCE_RECIPE, **changes))

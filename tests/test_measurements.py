@@ -34,7 +34,7 @@ def run(name, seed, changes, wall, accuracy, distance, per_digit, machine="CPU A
 RUNS = [
     run("laptop, seed 1", 1, {}, 560.0, 0.990, 3.5, [0.99] * 9 + [0.975]),
     run("laptop, seed 2", 2, {}, 580.0, 0.992, 3.9, [0.99] * 7 + [0.971, 0.99, 0.99]),
-    run("without ema_decay", 504, {"ema_decay": 0.0}, 900.0, 0.98, 4.5, [0.98] * 10),
+    run("without weight_average", 504, {"weight_average": False}, 900.0, 0.98, 4.5, [0.98] * 10),
 ]
 
 
@@ -96,7 +96,7 @@ def test_the_ablation_keeps_the_machine_and_thread_count_with_the_most_runs():
 def test_each_change_of_the_laptop_recipe_is_undone_by_the_references_values():
     changes = recipe_changes(LAPTOP_RECIPE)
     assert changes["network_widths"] == {"generator_width": 256, "discriminator_width": 64}
-    assert changes["ema_decay"] == {"ema_decay": 0.0}
+    assert changes["weight_average"] == {"weight_average": False}
     assert not {"name", "seed", "epochs"} & set(changes)
     assert recipe_changes(REFERENCE_RECIPE) == {}
 

@@ -17,9 +17,10 @@ NOTEBOOKS = sorted((REPOSITORY / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 ORIGINAL_WORKS = ("https://github.com/Luna-CaiC/MNIST-Conditional-GAN",
                   "https://github.com/rmdluo/GAN-Number-Generation")
 # TensorFlow's C++ log lines ("E0000 00:00:1795390300.842744 26821 meta_optimizer.cc:967] …",
-# "2026-12-02 04:05:01.123456: I tensorflow/…"), its Python logger, and its CUDA probes.
+# "2026-12-02 04:05:01.123456: I tensorflow/…"), its Python logger, AutoGraph's warnings, and
+# its CUDA probes.
 LOG_LINE = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d\d|^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] "
-                      r"|WARNING:tensorflow|cuda drivers|cuInit", re.MULTILINE)
+                      r"|WARNING:tensorflow|WARNING: AutoGraph|cuda drivers|cuInit", re.MULTILINE)
 MACHINE_PATH = re.compile(r"(?<![\w~.])(/home/|/root/|/Users/|/tmp/|/work/|[A-Z]:\\Users\\)")
 MAKING_OF = re.compile(r"\bissues?\b|earlier machine|one[- ]thread|timed alone|slow hour|"
                        r"GUIDE\.md|\bscreens?\b|\bscreened\b", re.IGNORECASE)
@@ -113,6 +114,8 @@ def planted(line: str, stream: str = "stderr") -> dict:
     ("E0000 00:00:1795390300.842744   26821 meta_optimizer.cc:967] remapper failed\n",
      "TensorFlow log line"),
     ("2026-12-02 04:05:01.123456: I tensorflow/core/platform/cpu_feature_guard.cc:210]\n",
+     "TensorFlow log line"),
+    ("WARNING: AutoGraph could not transform <function <lambda> at 0x7f11226e3380>\n",
      "TensorFlow log line"),
     (f"saved to {REPOSITORY}/outputs/02_mlp_gan/vanilla_training.gif\n", "machine path"),
     ("MNIST: loaded from the cache /home/learner/.cache/cgan_lib/mnist.npz\n", "absolute path"),

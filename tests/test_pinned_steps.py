@@ -7,8 +7,10 @@ digest of the generator's weights after the last, with the values recorded in
 `tests/data/pinned_steps.json`. Floating-point rounding depends on the CPU and on the
 TensorFlow and Keras versions, so the values are recorded per machine: on a machine of the file
 they must agree to 1e-6; on another, to 1e-2 (relative), a looser check for CPUs that round
-differently. `python tests/test_pinned_steps.py` records the
-current machine's values (only do that with code whose numbers are known to be right).
+differently, or to 1e-1 for a recipe in bfloat16, whose 8-bit mantissa makes CPUs that round it
+differently drift apart by a few percent within 20 steps (4.7% at most between the machines of
+the file). `PYTHONPATH=benchmarks python tests/test_pinned_steps.py` records the current
+machine's values (only do that with code whose numbers are known to be right).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ pytestmark = pytest.mark.tensorflow_only  # the pins are TensorFlow's numbers
 PINS_FILE = Path(__file__).parent / "data" / "pinned_steps.json"
 STEPS = 20
 SAME_MACHINE_TOLERANCE = 1e-6
-OTHER_MACHINE_RELATIVE_TOLERANCE = 1e-2
+OTHER_MACHINE_RELATIVE_TOLERANCE = {"float32": 1e-2, "bfloat16": 1e-1}
 
 
 def machine_key() -> str:
@@ -81,13 +83,15 @@ def test_first_steps_match_the_pinned_values(recipe_name):
     same_machine = key in pins
     expected = (pins[key] if same_machine else next(iter(pins.values())))[recipe_name]
     measured = first_steps(RECIPES[recipe_name])
+    precision = "bfloat16" if RECIPES[recipe_name].mixed_precision else "float32"
     for name, values in expected.items():
         if same_machine:
             np.testing.assert_allclose(measured[name], values, rtol=0,
                                        atol=SAME_MACHINE_TOLERANCE, err_msg=name)
         else:
             np.testing.assert_allclose(measured[name], values,
-                                       rtol=OTHER_MACHINE_RELATIVE_TOLERANCE, err_msg=name)
+                                       rtol=OTHER_MACHINE_RELATIVE_TOLERANCE[precision],
+                                       err_msg=name)
 
 
 if __name__ == "__main__":

@@ -87,14 +87,14 @@ def one_batch(recipe: Recipe):
 
 
 def test_the_weight_average_follows_the_documented_update_batchnorm_included():
-    gan = build_gan(small_recipe(ema_decay=0.9))
+    gan = build_gan(small_recipe(weight_average=True))
     assert gan.sampling_generator is gan.average_generator
     before = gan.generator.get_weights()
     for average, current in zip(gan.average_generator.get_weights(), before, strict=True):
         np.testing.assert_array_equal(average, current)
     gan.fit(one_batch(small_recipe()), epochs=1, verbose=0)
     after = gan.generator.get_weights()
-    decay = min(0.9, 2 / 11)  # step t = 1 after the first G update: (1 + t) / (10 + t)
+    decay = 2 / 11  # step t = 1 after the first G update: (1 + t) / (10 + t)
     moved = 0
     for average, old, new in zip(gan.average_generator.get_weights(), before, after,
                                  strict=True):
