@@ -17,7 +17,7 @@ setup: $(INSTALLED)
 
 # Re-installs only when pyproject.toml changes: a second `make setup` does nothing slow.
 $(INSTALLED): pyproject.toml
-	$(PYTHON_FOR_VENV) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 12) else f"Python 3.11-3.12 needed, found {v}; set PYTHON_FOR_VENV=python3.11")'
+	@$(PYTHON_FOR_VENV) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 13) else f"Python 3.11-3.13 needed, found {v}; set PYTHON_FOR_VENV=python3.11")'
 	$(PYTHON_FOR_VENV) -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet -e ".[dev]"
