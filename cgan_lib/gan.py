@@ -210,13 +210,14 @@ class GAN(StepModel):
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
     def split_batch(self, data):
-        """(images, labels (N, 1) int32) of a batch; labels are None for unconditional GANs."""
+        """(images, labels (N, 1) int32) of a batch, as tensors (JAX's eager steps get NumPy
+        arrays); labels are None for unconditional GANs."""
         if isinstance(data, (tuple, list)):
-            images, labels = data[0], data[1]
+            images, labels = ops.convert_to_tensor(data[0]), ops.convert_to_tensor(data[1])
             return images, ops.reshape(ops.cast(labels, "int32"), (-1, 1))
         if self.conditional:
             raise ValueError("a conditional GAN needs (images, labels) batches, got images only")
-        return data, None
+        return ops.convert_to_tensor(data), None
 
     def diagnostics(self, real_images, real_labels, noise, fake_labels) -> dict[str, float]:
         """D and G losses, D's accuracy on real and fake, and the norm of G's gradient, measured on
