@@ -234,13 +234,14 @@ class GAN(StepModel):
         (generator_loss, fake_logits), (gradients,) = losses_and_gradients(
             self, compute, [self.generator.trainable_variables])
         real_logits, _ = self.judge(real_images, real_labels, training=False)
-        return {
-            "d_loss": float(self.adversarial_discriminator_loss(real_logits, fake_logits)),
-            "g_loss": float(generator_loss),
-            "d_real_accuracy": float(ops.mean(real_logits > 0)),
-            "d_fake_accuracy": float(ops.mean(fake_logits < 0)),
-            "g_gradient_norm": float(global_norm(gradients)),
+        values = {
+            "d_loss": self.adversarial_discriminator_loss(real_logits, fake_logits),
+            "g_loss": generator_loss,
+            "d_real_accuracy": ops.mean(real_logits > 0),
+            "d_fake_accuracy": ops.mean(fake_logits < 0),
+            "g_gradient_norm": global_norm(gradients),
         }
+        return {name: float(ops.convert_to_numpy(value)) for name, value in values.items()}
 
     def fit(self, x=None, *args, **kwargs):
         """`keras.Model.fit`. A `tf.data.Dataset` is expected to shuffle itself (see

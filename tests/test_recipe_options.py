@@ -62,11 +62,12 @@ def test_the_projection_discriminator_sees_the_label_only_through_its_projection
     images = np.random.default_rng(0).uniform(-1, 1, (1, 28, 28, 1)).astype(np.float32)
     pair = np.repeat(images, 2, axis=0)
     logits = keras.ops.convert_to_numpy(discriminator([pair, LABELS]))
-    assert logits.shape == (2, 1) and logits[0, 0] != logits[1, 0]
+    assert logits.shape == (2, 1) and abs(logits[0, 0] - logits[1, 0]) > 1e-3
     projection = discriminator.get_layer("label_projection")
     projection.set_weights([np.zeros_like(w) for w in projection.get_weights()])
     logits = keras.ops.convert_to_numpy(discriminator([pair, LABELS]))
-    assert logits[0, 0] == logits[1, 0]
+    # Equal up to float32 rounding (PyTorch may sum the two rows in a different order).
+    np.testing.assert_allclose(logits[0, 0], logits[1, 0], rtol=1e-6)
 
 
 def test_bad_discriminator_options_are_refused():
@@ -251,7 +252,8 @@ def test_mixed_precision_computes_in_bfloat16_and_saves_a_float32_generator(tmp_
     noise = np.random.default_rng(0).normal(size=(2, 100)).astype(np.float32)
     in_bfloat16 = run.gan.average_generator([noise, LABELS])
     in_float32 = saved([noise, LABELS])
-    assert in_bfloat16.dtype == in_float32.dtype == "float32"
+    dtypes = {keras.backend.standardize_dtype(output.dtype) for output in (in_bfloat16, in_float32)}
+    assert dtypes == {"float32"}
     # The same weights, computed in bfloat16 (8 bits of mantissa) and in float32.
     gap = np.abs(keras.ops.convert_to_numpy(in_bfloat16) - keras.ops.convert_to_numpy(in_float32))
     assert 0 < gap.max() < 0.1
