@@ -11,7 +11,7 @@ TEST_OUTPUTS := $(CURDIR)/outputs/test-run
 # Debian's Chromium, for the browser test of notebook 05 (Playwright's own download cannot work here).
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup backends test lint lab demo train train-fast benchmark clean
+.PHONY: setup backends test lint lab studio demo train train-fast benchmark clean
 
 setup: $(INSTALLED)
 
@@ -64,13 +64,23 @@ train-fast: setup
 	$(PYTHON) -m cgan_lib train --recipe laptop
 	$(PYTHON) -m cgan_lib evaluate --model outputs/models/laptop
 
-benchmark: setup
+benchmark: setup $(CHROMIUM)
 	$(PYTHON) benchmarks/train_step.py
 	$(PYTHON) benchmarks/train_step.py --laptop --steps 30 --repeats 9
 	$(PYTHON) benchmarks/render_grid.py
+	$(PYTHON) benchmarks/studio_page.py
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks
+
+# The digit studio as a web page: apps/studio.ipynb through Voila, on this computer only, with
+# the page template of apps/voila/templates/studio (it loads nothing from the internet).
+STUDIO_PORT ?= 8866
+studio: setup
+	@echo "The digit studio: http://127.0.0.1:$(STUDIO_PORT)/ (Ctrl+C stops it)"
+	@JUPYTER_PATH=$(CURDIR)/apps $(VENV)/bin/voila apps/studio.ipynb --template=studio \
+		--no-browser --Voila.ip=127.0.0.1 --Voila.port=$(STUDIO_PORT) --Voila.port_retries=0 \
+		--theme=light --VoilaConfiguration.show_tracebacks=False
 
 clean:
 	rm -rf $(VENV) $(TEST_OUTPUTS)

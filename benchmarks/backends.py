@@ -98,8 +98,8 @@ def main() -> None:
     for backend in arguments.backends:
         results.append(measure(backend, folder / backend, arguments.steps, arguments.repeats))
         print(table(results[-1:]).splitlines()[-1], flush=True)
-    path = folder.parent / "backends.json"
-    path.write_text(json.dumps({"machine": machine(), "results": results}, indent=1))
+        path = folder.parent / "backends.json"  # after each backend, so a stopped run keeps some
+        path.write_text(json.dumps({"machine": machine(), "results": results}, indent=1))
     print(f"{machine()}\n{table(results)}\nwritten to {path}")
 
 

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+MODEL_HELP = ("a shipped generator, laptop or reference, or a folder or .keras file of your own "
+              "(default: laptop, the shipped generator with the better scores)")
 
 
 def digit_argument(text: str) -> int | str:
@@ -64,8 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Reload generator.json + generator.weights.h5, re-save the generator in the "
                     "Keras 3 format, draw eval_generated.png (saving z_eval.npy and "
                     "labels_eval.npy) and print its metrics beside the real-data reference.")
-    evaluate.add_argument("--model", type=Path,
-                          help="folder with the generator files (default: the shipped one)")
+    evaluate.add_argument("--model", help=MODEL_HELP)
     evaluate.add_argument("--output", type=Path,
                           help="folder for the evaluation files (default: MODEL/evaluation)")
     evaluate.add_argument("--per-digit", type=positive_int, default=1000,
@@ -81,12 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--seed", type=non_negative_int, default=0, help="noise seed")
     generate.add_argument("--out", type=image_path, help="image file to write (.png or .jpg; "
                                                          "default: outputs/generated/…)")
-    generate.add_argument("--model", type=Path, help="generator .keras file or folder "
-                                                     "(default: the shipped one)")
+    generate.add_argument("--model", help=MODEL_HELP)
 
-    commands.add_parser("demo", help="digits and metrics from the shipped generator",
-                        description="Write one grid per digit from the shipped generator to "
-                                    "outputs/demo/ and print its metrics beside real data.")
+    commands.add_parser("demo", help="digits and metrics from the laptop generator",
+                        description="Write one grid per digit from the shipped laptop generator "
+                                    "(the best-scoring one) to outputs/demo/ and print its "
+                                    "metrics beside real data.")
 
     classifier = commands.add_parser("train-classifier",
                                      help="retrain the classifier the metrics use")

@@ -22,16 +22,17 @@ from cgan_lib.generate import (
     run_generator,
 )
 from cgan_lib.metrics import score_generator, score_real_data
-from cgan_lib.persistence import load_generator, load_generator_from_json, shipped_model_folder
+from cgan_lib.persistence import generator_folder, load_generator, load_generator_from_json
 from cgan_lib.viz import plot_grid
 
 DIGIT_NAMES = [str(digit) for digit in range(10)]
 
 
-def evaluate_folder(model_folder: Path | None = None, output: Path | None = None,
+def evaluate_folder(model_folder: Path | str | None = None, output: Path | None = None,
                     per_digit: int = 1000, seed: int = 0) -> str:
-    """Run the evaluation step on a trained generator's folder; returns a printable report."""
-    folder = Path(model_folder) if model_folder is not None else shipped_model_folder()
+    """Run the evaluation step on a trained generator's folder (or a shipped generator's name;
+    by default the laptop generator); returns a printable report."""
+    folder = generator_folder(model_folder)
     generator = load_generator_from_json(folder)
     output = Path(output) if output is not None else folder / "evaluation"
     output.mkdir(parents=True, exist_ok=True)
@@ -56,7 +57,7 @@ def evaluate_folder(model_folder: Path | None = None, output: Path | None = None
 
 
 def generate_image(digit: int | str, count: int, seed: int, out: Path | None = None,
-                   model: Path | None = None) -> Path:
+                   model: Path | str | None = None) -> Path:
     """Draw `count` samples of `digit` (or a row of `count` per digit for 'all') to an image."""
     if out is not None:
         if Path(out).is_dir():
@@ -81,7 +82,7 @@ def generate_image(digit: int | str, count: int, seed: int, out: Path | None = N
 
 
 def demo(output: Path | None = None, per_digit: int = 1000) -> str:
-    """`make demo`: one grid per digit from the shipped generator, and its metrics beside real
+    """`make demo`: one grid per digit from the laptop generator, and its metrics beside real
     data. Returns the report to print."""
     generator = load_generator()
     output = Path(output) if output is not None else outputs_dir("demo")
@@ -92,6 +93,6 @@ def demo(output: Path | None = None, per_digit: int = 1000) -> str:
     scores = score_generator(generator, per_digit=per_digit)
     real_scores, classifier_accuracy = score_real_data(per_digit=per_digit)
     return (f"wrote digit_0.png … digit_9.png to {output}\n"
-            f"shipped generator: {scores}\n"
+            f"laptop generator:  {scores}\n"
             f"real data:         {real_scores}\n"
             f"classifier accuracy on the MNIST test set: {classifier_accuracy:.4f}")

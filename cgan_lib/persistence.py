@@ -17,11 +17,13 @@ KERAS_FILE = "generator.keras"
 JSON_FILE = "generator.json"
 WEIGHTS_FILE = "generator.weights.h5"
 HOW_TO_MAKE = "train one with `make train` (or `python -m cgan_lib train`)"
+DEFAULT_GENERATOR = "laptop"
 
 
-def shipped_model_folder(recipe: str = "reference") -> Path:
+def shipped_model_folder(recipe: str = DEFAULT_GENERATOR) -> Path:
     """The folder of the generator trained with `recipe` and committed to the repository:
-    "reference" (notebook 4, `make train`) or "laptop" (`make train-fast`, the digit studio's)."""
+    "laptop" (the default, with the better scores; `make train-fast`) or "reference" (the
+    original design's 30 epochs; notebook 4, `make train`)."""
     if recipe not in RECIPES:
         raise ValueError(f"unknown recipe {recipe!r}; choose from {sorted(RECIPES)}")
     root = repository_root()
@@ -31,6 +33,16 @@ def shipped_model_folder(recipe: str = "reference") -> Path:
             f"this cgan_lib is installed outside a clone, so {HOW_TO_MAKE}"
         )
     return root / "outputs" / "models" / recipe
+
+
+def generator_folder(model: Path | str | None = None) -> Path:
+    """Where a generator is: `model` as a path (a folder or a file), the name of a shipped
+    generator ("laptop" or "reference"), or by default the laptop generator."""
+    if model is None:
+        return shipped_model_folder()
+    if str(model) in RECIPES and not Path(model).exists():
+        return shipped_model_folder(str(model))
+    return Path(model).expanduser()
 
 
 def save_generator(generator: keras.Model, folder: Path) -> dict[str, Path]:
@@ -48,19 +60,22 @@ def save_generator(generator: keras.Model, folder: Path) -> dict[str, Path]:
     return paths
 
 
-def _resolve(path: Path | str, file_name: str) -> Path:
-    path = Path(path).expanduser()
+def _resolve(model: Path | str | None, file_name: str) -> Path:
+    path = generator_folder(model)
     if path.is_dir():
         path = path / file_name
     if not path.is_file():
-        raise FileNotFoundError(f"no generator file at {path}: {HOW_TO_MAKE}")
+        raise FileNotFoundError(f"no generator file at {path}: name a shipped generator "
+                                f"({', '.join(RECIPES)}) or a generator's folder or file, or "
+                                f"{HOW_TO_MAKE}")
     return path
 
 
-def load_generator(path: Path | str | None = None) -> keras.Model:
-    """Load a `.keras` generator (a file, or a folder holding `generator.keras`); by default the
-    shipped one. Raises `FileNotFoundError` or `ValueError` naming the file."""
-    path = _resolve(shipped_model_folder() if path is None else path, KERAS_FILE)
+def load_generator(model: Path | str | None = None) -> keras.Model:
+    """Load a `.keras` generator: a file, a folder holding `generator.keras`, or a shipped
+    generator's name; by default the laptop generator. Raises `FileNotFoundError` or `ValueError`
+    naming the file."""
+    path = _resolve(model, KERAS_FILE)
     try:
         return keras.models.load_model(path, compile=False, safe_mode=True)
     except (ValueError, OSError, zipfile.BadZipFile, KeyError) as error:
@@ -68,9 +83,10 @@ def load_generator(path: Path | str | None = None) -> keras.Model:
             from error
 
 
-def load_generator_from_json(folder: Path | str) -> keras.Model:
-    """Rebuild a generator the original way: `model_from_json` then `load_weights`."""
-    json_path = _resolve(folder, JSON_FILE)
+def load_generator_from_json(model: Path | str | None = None) -> keras.Model:
+    """Rebuild a generator the original way, `model_from_json` then `load_weights`, from a
+    folder or a shipped generator's name (by default the laptop generator's)."""
+    json_path = _resolve(model, JSON_FILE)
     weights_path = _resolve(json_path.parent, WEIGHTS_FILE)
     try:
         generator = keras.models.model_from_json(json_path.read_text())

@@ -99,6 +99,17 @@ class Studio(widgets.VBox):
         """Pictures for these settings (raises `ValueError` for a bad one)."""
         raise NotImplementedError
 
+    def use_generator(self, generator: keras.Model) -> None:
+        """Draw with `generator` from now on, keeping the settings, and redraw."""
+        self.generator = generator
+        self.show()
+
+    def file_name(self) -> str:
+        """A name for the PNG file of the last pictures drawn, from their settings."""
+        values = "-".join(f"{value:g}" if isinstance(value, float) else str(value)
+                          for value in self.drawn.values())
+        return f"{type(self).__name__.lower()}-{values}.png"
+
     def show(self, **changes: object) -> bool:
         """Draw with the controls' values updated by `changes`; True if drawn.
 
@@ -122,6 +133,7 @@ class Studio(widgets.VBox):
             self.report_error(str(error))
             return False
         self._set_controls(changes)
+        self.drawn = settings
         for picture, png in zip(self.pictures, pngs, strict=True):
             picture.value = png
         milliseconds = 1000 * (time.perf_counter() - started)
@@ -185,7 +197,7 @@ class DigitMorph(Studio):
 
     def __init__(self, generator: keras.Model, from_digit: int = 1, to_digit: int = 7,
                  seed: int = 0) -> None:
-        self.mixer = LabelMixer(generator)
+        self.generator, self.mixer = generator, LabelMixer(generator)
         controls = {"from_digit": digit_buttons(from_digit, "from"),
                     "to_digit": digit_buttons(to_digit, "to"),
                     "mix": fraction_slider("mix"),
@@ -197,6 +209,10 @@ class DigitMorph(Studio):
     def draw(self, from_digit: int, to_digit: int, mix: float,
              seed: int) -> tuple[np.ndarray, np.ndarray]:
         return morph_pictures(self.mixer, from_digit, to_digit, mix, seed)
+
+    def use_generator(self, generator: keras.Model) -> None:
+        self.mixer = LabelMixer(generator)
+        super().use_generator(generator)
 
 
 class LatentWalk(Studio):

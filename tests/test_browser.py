@@ -12,26 +12,16 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
+from browser import SERVER_START_SECONDS, chromium, free_port, wait_for_server
 from cgan_lib.config import outputs_dir, repository_root
 
-CHROMIUM = Path("/usr/bin/chromium")
-# What this machine needs to start Chromium quietly: no sandbox as root, no GPU, and no
-# background connections to Google's services (the network is closed; each would log an error).
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"]
 NOTEBOOK = "05_digit_studio.ipynb"
-SERVER_START_SECONDS = 90
 # In the page: "done" once every code cell shows an execution count, or else the text of the first
 # traceback or other stderr output (JupyterLab renders both as stderr); a clean notebook has none.
 ALL_CELLS_RAN = """() => {
@@ -42,26 +32,6 @@ ALL_CELLS_RAN = """() => {
         && "done";
 }"""
 CELLS_SECONDS = 180
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_server(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"JupyterLab did not answer within {SERVER_START_SECONDS} s:\n"
-                       f"{log.read_text()}")
 
 
 @pytest.fixture
@@ -101,41 +71,29 @@ def jupyterlab(tmp_path):
 
 
 def test_notebook_05_runs_in_jupyterlab_and_the_picker_redraws(jupyterlab):
-    assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: run `make test`, which installs it " \
-                               "(apt-get install chromium)"
     base, token, folder = jupyterlab
-    page_errors: list[str] = []
-    console_errors: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=CHROMIUM_FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1600})
-            page.on("pageerror", lambda error: page_errors.append(str(error)))
-            page.on("console", lambda message: message.type == "error"
-                    and console_errors.append(message.text))
-            page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={token}")
-            page.wait_for_function(
-                "() => window.jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel"
-                "?.status === 'idle'", timeout=SERVER_START_SECONDS * 1000)
-            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            outcome = page.wait_for_function(ALL_CELLS_RAN, timeout=CELLS_SECONDS * 1000)
-            assert outcome.json_value() == "done", f"a cell failed: {outcome.json_value()}"
-            picker = page.locator(".jp-OutputArea-output > .widget-vbox").first
-            picture = picker.locator("img").first
-            picture.wait_for(state="visible")
-            page.screenshot(path=folder / "notebook_after_run_all.png")
-            picker.screenshot(path=folder / "picker_digit_7.png")
-            before = picture.get_attribute("src")
-            picker.get_by_role("button", name="3", exact=True).click()
-            page.wait_for_function("([image, before]) => image.src !== before",
-                                   arg=[picture.element_handle(), before], timeout=30_000)
-            picker.screenshot(path=folder / "picker_digit_3.png")
-            message = picker.locator(".widget-html").first.inner_text()
-        finally:
-            browser.close()
+    with sync_playwright() as playwright, chromium(playwright, {"width": 1280, "height": 1600}) \
+            as (page, log):
+        page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={token}")
+        page.wait_for_function(
+            "() => window.jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel"
+            "?.status === 'idle'", timeout=SERVER_START_SECONDS * 1000)
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        outcome = page.wait_for_function(ALL_CELLS_RAN, timeout=CELLS_SECONDS * 1000)
+        assert outcome.json_value() == "done", f"a cell failed: {outcome.json_value()}"
+        picker = page.locator(".jp-OutputArea-output > .widget-vbox").first
+        picture = picker.locator("img").first
+        picture.wait_for(state="visible")
+        page.screenshot(path=folder / "notebook_after_run_all.png")
+        picker.screenshot(path=folder / "picker_digit_7.png")
+        before = picture.get_attribute("src")
+        picker.get_by_role("button", name="3", exact=True).click()
+        page.wait_for_function("([image, before]) => image.src !== before",
+                               arg=[picture.element_handle(), before], timeout=30_000)
+        picker.screenshot(path=folder / "picker_digit_3.png")
+        message = picker.locator(".widget-html").first.inner_text()
     assert "drawn in" in message, message
-    assert page_errors == [], page_errors
-    assert console_errors == [], console_errors
+    assert log.page_errors == [], log.page_errors
+    assert log.console_errors == [], log.console_errors
     assert (folder / "picker_digit_3.png").read_bytes() != \
         (folder / "picker_digit_7.png").read_bytes()

@@ -10,12 +10,19 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 from PIL import Image
 
+from cgan_lib.backend import keras
 from cgan_lib.cli import main
 from cgan_lib.models import build_dcgan_generator
-from cgan_lib.persistence import save_generator
+from cgan_lib.persistence import (
+    generator_folder,
+    load_generator,
+    save_generator,
+    shipped_model_folder,
+)
 
 
 def run_cli(*arguments, env=None, **kwargs):
@@ -72,6 +79,34 @@ def test_generate_writes_the_requested_image(tmp_path, capsys):
     assert main(["generate", "--digit", "all", "--count", "3", "--out", str(tmp_path / "a.png"),
                  "--model", str(tmp_path / "model")]) == 0
     assert "wrote" in capsys.readouterr().out
+
+
+def test_the_laptop_generator_is_the_default_and_the_reference_is_one_name_away():
+    """No --model means the laptop generator, the better-scoring one; a shipped generator's name
+    picks it, and the seed-compatible JSON + weights pair of each rebuilds the same network."""
+    laptop, reference = (shipped_model_folder(name) for name in ("laptop", "reference"))
+    assert generator_folder() == laptop and generator_folder("reference") == reference
+    default = load_generator()
+    for a, b in zip(default.get_weights(), load_generator(laptop).get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert default.count_params() != load_generator("reference").count_params()
+    noise = np.random.default_rng(0).normal(size=(4, 100)).astype(np.float32)
+    labels = np.arange(4, dtype=np.int32).reshape(-1, 1)
+    for folder in (laptop, reference):
+        original = keras.models.model_from_json((folder / "generator.json").read_text())
+        original.load_weights(folder / "generator.weights.h5")
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(original([noise, labels])),
+                                   keras.ops.convert_to_numpy(load_generator(folder)(
+                                       [noise, labels])), atol=1e-6)
+    assert "default: laptop" in " ".join(run_cli("generate", "--help").stdout.split())
+
+
+def test_generate_with_a_shipped_generators_name(tmp_path, capsys):
+    out = tmp_path / "three.png"
+    assert main(["generate", "--digit", "3", "--model", "reference", "--out", str(out)]) == 0
+    assert Image.open(out).size[0] > 100
+    assert main(["generate", "--digit", "3", "--model", "nonesuch", "--out", str(out)]) == 1
+    assert "no generator file at nonesuch" in capsys.readouterr().err
 
 
 def test_training_killed_mid_run_resumes_without_losing_or_repeating_epochs(tmp_path):

@@ -3,17 +3,21 @@ buttons) and check what they show, with the shipped generator and the project's 
 
 from __future__ import annotations
 
+import base64
 import html
 import io
+import re
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from cgan_lib.data import to_tanh_range
+from browser import picture_cells, shown_picture
 from cgan_lib.generate import generate
 from cgan_lib.metrics import classify
+from cgan_lib.persistence import load_generator
 from cgan_lib.pictures import digit_grid_picture, grid_picture, morph_pictures, png_bytes
+from cgan_lib.studio_page import StudioPage
 from cgan_lib.widgets import DigitMorph, DigitPicker, LatentWalk, parse_seed
 
 CELL = 28 + 2  # a digit and the padding after it
@@ -21,16 +25,7 @@ CELL = 28 + 2  # a digit and the padding after it
 
 def shown(picture_widget, zoom: int) -> np.ndarray:
     """The picture an Image widget shows, back at one pixel per generated pixel."""
-    image = np.asarray(Image.open(io.BytesIO(picture_widget.value)))
-    return image[::zoom, ::zoom]
-
-
-def cells(picture: np.ndarray) -> np.ndarray:
-    """Cut a grid picture back into its 28×28 digits, in [-1, 1] for the classifier."""
-    rows, columns = (picture.shape[0] + 2) // CELL, (picture.shape[1] + 2) // CELL
-    digits = [picture[row * CELL : row * CELL + 28, column * CELL : column * CELL + 28]
-              for row in range(rows) for column in range(columns)]
-    return to_tanh_range(np.stack(digits))
+    return shown_picture(picture_widget.value, zoom)
 
 
 def test_png_bytes_enlarges_by_whole_pixels():
@@ -47,7 +42,7 @@ def test_the_picker_shows_the_picked_digit(studio_generator):
         picture = shown(picker.pictures[0], zoom=2)
         np.testing.assert_array_equal(picture,
                                       digit_grid_picture(studio_generator, digit, 20, 0))
-        _, predicted = classify(cells(picture))
+        _, predicted = classify(picture_cells(picture))
         assert len(predicted) == 20 and np.mean(predicted == digit) >= 0.9
     picker.controls["count"].value = 35
     assert shown(picker.pictures[0], zoom=2).shape == (4 * CELL - 2, 10 * CELL - 2)
@@ -91,7 +86,7 @@ def test_a_bad_value_is_refused_with_a_message_and_the_picture_kept(studio_gener
 def test_the_morph_starts_and_ends_on_the_two_digits(studio_generator):
     morph = DigitMorph(studio_generator, from_digit=1, to_digit=7, seed=0)
     strip = shown(morph.pictures[0], zoom=2)
-    frames = cells(strip)
+    frames = picture_cells(strip)
     assert len(frames) == 9
     np.testing.assert_allclose(frames[0], generate(studio_generator, 1, 1, seed=0)[0],
                                atol=1 / 127.5 + 1e-6)  # PNG rounding
@@ -104,7 +99,7 @@ def test_the_morph_starts_and_ends_on_the_two_digits(studio_generator):
     ends = []
     for seed in range(10):
         strip, _ = morph_pictures(morph.mixer, 0, 6, 0.5, seed)
-        ends.append(cells(strip)[[0, -1]])
+        ends.append(picture_cells(strip)[[0, -1]])
     _, predicted = classify(np.concatenate(ends))
     assert np.mean(predicted == np.tile([0, 6], 10)) >= 0.9
     np.testing.assert_array_equal(shown(morph.pictures[0], zoom=2),
@@ -113,7 +108,7 @@ def test_the_morph_starts_and_ends_on_the_two_digits(studio_generator):
 
 def test_the_latent_walk_keeps_the_digit_while_the_style_changes(studio_generator):
     walk = LatentWalk(studio_generator, digit=4, from_seed=0, to_seed=1)
-    frames = cells(shown(walk.pictures[0], zoom=2))
+    frames = picture_cells(shown(walk.pictures[0], zoom=2))
     np.testing.assert_allclose(frames[0], generate(studio_generator, 4, 1, seed=0)[0],
                                atol=1 / 127.5 + 1e-6)
     np.testing.assert_allclose(frames[-1], generate(studio_generator, 4, 1, seed=1)[0],
@@ -153,3 +148,36 @@ def test_the_morph_and_the_walk_refuse_bad_values_too(studio_generator):
         assert studio.show(**change) is False
         assert message in html.unescape(studio.message.value)
         assert [picture.value for picture in studio.pictures] == before
+
+
+def test_a_studio_switched_to_another_generator_keeps_its_settings(studio_generator):
+    picker = DigitPicker(studio_generator, digit=2, count=10, seed=4)
+    before = picker.pictures[0].value
+    picker.use_generator(load_generator("reference"))
+    assert picker.pictures[0].value != before
+    _, predicted = classify(picture_cells(shown(picker.pictures[0], zoom=2)))
+    assert np.mean(predicted == 2) >= 0.9
+    assert picker.file_name() == "digitpicker-2-10-4-1.png"
+    picker.controls["seed"].value = "abc"  # refused: the name still says what is shown
+    assert picker.file_name() == "digitpicker-2-10-4-1.png"
+
+
+def test_the_studio_page_switches_every_studio_and_saves_what_the_open_tab_shows():
+    page = StudioPage()
+    assert page.generator("laptop") is page.studios[0].generator
+    laptop_mixer = page.studios[1].mixer
+    page.chooser.value = "reference"
+    reference = page.generator("reference")
+    assert all(studio.generator is reference for studio in page.studios)
+    assert page.studios[1].mixer is not laptop_mixer
+    for index, studio in enumerate(page.studios):
+        page.tabs.selected_index = index
+        link = re.search(r'download="([^"]+)" href="data:image/png;base64,([^"]+)"',
+                         page.save_link.value)
+        assert link.group(1) == f"reference-{studio.file_name()}"
+        assert base64.b64decode(link.group(2)) == studio.pictures[-1].value
+    page.studios[2].show(position=1.0)  # a redraw of the open tab moves the link too
+    link = re.search(r'download="([^"]+)" href="data:image/png;base64,([^"]+)"',
+                     page.save_link.value)
+    assert link.group(1) == "reference-latentwalk-5-0-1-1.png"
+    assert base64.b64decode(link.group(2)) == page.studios[2].pictures[-1].value
