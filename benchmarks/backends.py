@@ -94,11 +94,15 @@ def main() -> None:
         print(json.dumps(step_milliseconds(arguments.child_steps, arguments.repeats)))
         return
     folder = outputs_dir("benchmarks", "backend_runs")
-    results = []
+    path = folder.parent / "backends.json"
+    # A backend measured again on the same machine replaces its row; the others stay.
+    kept = json.loads(path.read_text()) if path.exists() else {}
+    results = kept.get("results", []) if kept.get("machine") == machine() else []
     for backend in arguments.backends:
-        results.append(measure(backend, folder / backend, arguments.steps, arguments.repeats))
-        print(table(results[-1:]).splitlines()[-1], flush=True)
-        path = folder.parent / "backends.json"  # after each backend, so a stopped run keeps some
+        result = measure(backend, folder / backend, arguments.steps, arguments.repeats)
+        results = [entry for entry in results if entry["backend"] != backend] + [result]
+        results.sort(key=lambda entry: BACKENDS.index(entry["backend"]))
+        print(table([result]).splitlines()[-1], flush=True)
         path.write_text(json.dumps({"machine": machine(), "results": results}, indent=1))
     print(f"{machine()}\n{table(results)}\nwritten to {path}")
 
