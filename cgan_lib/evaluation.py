@@ -2,18 +2,22 @@
 
 `evaluate_folder` reloads `generator.json` + `generator.weights.h5`, re-saves the generator in
 the Keras 3 format, draws `eval_generated.png` from saved inputs (`z_eval.npy`,
-`labels_eval.npy`, so the grid can be reproduced exactly), and scores it beside real data.
+`labels_eval.npy`, so the grid can be reproduced exactly), and scores it beside real data: its
+conditional accuracy and Fréchet distance (`cgan_lib.metrics`), and its diversity: precision,
+recall and the per-digit Fréchet distance (`cgan_lib.diversity`).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
+from cgan_lib.backend import keras
 from cgan_lib.config import outputs_dir
+from cgan_lib.diversity import Diversity, diversity_of_images, diversity_of_real_data
 from cgan_lib.generate import (
     digit_rows_inputs,
     generate,
@@ -21,11 +25,43 @@ from cgan_lib.generate import (
     latent_dim_of,
     run_generator,
 )
-from cgan_lib.metrics import score_generator, score_real_data
+from cgan_lib.metrics import Scores, score_images, score_real_data
 from cgan_lib.persistence import generator_folder, load_generator, load_generator_from_json
 from cgan_lib.viz import plot_grid
 
 DIGIT_NAMES = [str(digit) for digit in range(10)]
+
+
+@dataclass(frozen=True)
+class Report:
+    """A generator's scores and diversity beside real data's, as `evaluate` and `make demo`
+    print them and `metrics.json` holds them."""
+
+    scores: Scores
+    diversity: Diversity
+    real_scores: Scores
+    real_diversity: Diversity
+    classifier_accuracy: float
+
+    @classmethod
+    def measure(cls, generator: keras.Model, per_digit: int = 1000, seed: int = 0) -> Report:
+        """Measure `per_digit` images of each digit, and as many real training images."""
+        noise, labels = digit_rows_inputs(per_digit, latent_dim_of(generator), seed)
+        images = run_generator(generator, noise, labels)
+        real_scores, classifier_accuracy = score_real_data(per_digit=per_digit)
+        return cls(score_images(images, labels), diversity_of_images(images, labels),
+                   real_scores, diversity_of_real_data(per_digit=per_digit), classifier_accuracy)
+
+    def as_json(self) -> dict:
+        return {"generated": asdict(self.scores), "generated_diversity": asdict(self.diversity),
+                "real_training_images": asdict(self.real_scores),
+                "real_training_images_diversity": asdict(self.real_diversity),
+                "classifier_test_accuracy": self.classifier_accuracy}
+
+    def __str__(self) -> str:
+        return (f"generated:  {self.scores}\n            {self.diversity}\n"
+                f"real data:  {self.real_scores}\n            {self.real_diversity}\n"
+                f"classifier accuracy on the MNIST test set: {self.classifier_accuracy:.4f}")
 
 
 def evaluate_folder(model_folder: Path | str | None = None, output: Path | None = None,
@@ -45,15 +81,9 @@ def evaluate_folder(model_folder: Path | str | None = None, output: Path | None 
     plot_grid(images, 10, row_labels=DIGIT_NAMES, title="evaluation grid").savefig(
         output / "eval_generated.png", dpi=100)
 
-    scores = score_generator(generator, per_digit=per_digit, seed=seed)
-    real_scores, classifier_accuracy = score_real_data(per_digit=per_digit)
-    (output / "metrics.json").write_text(json.dumps(
-        {"generated": asdict(scores), "real_training_images": asdict(real_scores),
-         "classifier_test_accuracy": classifier_accuracy}, indent=1))
-    return (f"generated:  {scores}\n"
-            f"real data:  {real_scores}\n"
-            f"classifier accuracy on the MNIST test set: {classifier_accuracy:.4f}\n"
-            f"files in {output}")
+    report = Report.measure(generator, per_digit, seed)
+    (output / "metrics.json").write_text(json.dumps(report.as_json(), indent=1))
+    return f"{report}\nfiles in {output}"
 
 
 def generate_image(digit: int | str, count: int, seed: int, out: Path | None = None,
@@ -90,9 +120,4 @@ def demo(output: Path | None = None, per_digit: int = 1000) -> str:
         images = generate(generator, digit=digit, count=16, seed=digit)
         plot_grid(images, 8, title=f"digit {digit}").savefig(output / f"digit_{digit}.png",
                                                              dpi=100)
-    scores = score_generator(generator, per_digit=per_digit)
-    real_scores, classifier_accuracy = score_real_data(per_digit=per_digit)
-    return (f"wrote digit_0.png … digit_9.png to {output}\n"
-            f"laptop generator:  {scores}\n"
-            f"real data:         {real_scores}\n"
-            f"classifier accuracy on the MNIST test set: {classifier_accuracy:.4f}")
+    return f"wrote digit_0.png … digit_9.png to {output}\n{Report.measure(generator, per_digit)}"

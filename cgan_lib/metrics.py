@@ -139,7 +139,9 @@ class Scores:
 
 
 @functools.cache
-def _test_set() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def mnist_test_features() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The MNIST test set's classifier features, the classifier's predictions, and the true
+    labels (computed once per process)."""
     _, (x_test, y_test) = load_mnist(verbose=False)
     features, predictions = classify(to_tanh_range(x_test))
     return features, predictions, y_test
@@ -147,7 +149,7 @@ def _test_set() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def frechet_distance_to_test_set(images: np.ndarray) -> float:
     """Fréchet distance between the images' classifier features and the real test set's."""
-    return frechet_distance(classify(images)[0], _test_set()[0])
+    return frechet_distance(classify(images)[0], mnist_test_features()[0])
 
 
 def score_unconditional_generator(generator: keras.Model, count: int = 1000,
@@ -159,7 +161,7 @@ def score_unconditional_generator(generator: keras.Model, count: int = 1000,
 
 def score_images(images: np.ndarray, labels: np.ndarray) -> Scores:
     """Score images meant to show `labels` against the real test set."""
-    test_features, _, _ = _test_set()
+    test_features, _, _ = mnist_test_features()
     features, predictions = classify(images)
     correct = predictions == np.asarray(labels).ravel()
     per_digit = tuple(float(correct[np.asarray(labels).ravel() == d].mean())
@@ -180,6 +182,6 @@ def score_real_data(per_digit: int = 1000) -> tuple[Scores, float]:
     generator (the Fréchet distance floor), and the classifier's accuracy on the test set."""
     (x_train, y_train), _ = load_mnist(verbose=False)
     indices = first_of_each_class(y_train, per_digit)
-    _, test_predictions, y_test = _test_set()
+    _, test_predictions, y_test = mnist_test_features()
     scores = score_images(to_tanh_range(x_train[indices]), y_train[indices])
     return scores, float((test_predictions == y_test).mean())
