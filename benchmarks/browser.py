@@ -131,6 +131,11 @@ def chromium(playwright, viewport: dict | None = None) -> Iterator[tuple[object,
         browser.close()
 
 
+def open_panel(page):
+    """The studio page's tab panel on show (a locator; the other tabs' panels are hidden)."""
+    return page.locator(".studio-tabs .widget-tab-contents > .widget-vbox:visible")
+
+
 def image_bytes(image) -> bytes:
     """The PNG file that an <img> element (a Playwright locator) shows."""
     return bytes(image.evaluate(IMAGE_BYTES))

@@ -17,7 +17,13 @@ import time
 
 from playwright.sync_api import sync_playwright
 
-from browser import SERVER_START_SECONDS, chromium, studio_server, wait_for_new_picture
+from browser import (
+    SERVER_START_SECONDS,
+    chromium,
+    open_panel,
+    studio_server,
+    wait_for_new_picture,
+)
 from cgan_lib.config import outputs_dir
 from measurements import machine
 
@@ -40,7 +46,7 @@ def measure(clicks: int) -> dict:
         started = time.perf_counter()
         with studio_server(folder / "voila.log") as address:
             page.goto(address, timeout=SERVER_START_SECONDS * 1000)
-            panel = page.locator(".studio-tabs .widget-tab-contents > .widget-vbox:visible")
+            panel = open_panel(page)
             picture = panel.locator("img").first
             picture.wait_for(state="visible", timeout=SERVER_START_SECONDS * 1000)
             start_seconds = time.perf_counter() - started

@@ -14,7 +14,7 @@ import html
 import ipywidgets as widgets
 
 from cgan_lib.backend import keras
-from cgan_lib.persistence import load_generator, shipped_model_folder
+from cgan_lib.persistence import load_generator
 from cgan_lib.widgets import DigitMorph, DigitPicker, LatentWalk, Studio
 
 GENERATORS = {
@@ -54,9 +54,9 @@ class StudioPage(widgets.VBox):
                                 titles=list(TABS))
         self.save_link = widgets.HTML()
         self.chooser.observe(self._on_generator, names="value")
-        self.tabs.observe(self._on_tab, names="selected_index")
+        self.tabs.observe(self._refresh_save_link, names="selected_index")
         for studio in self.studios:
-            studio.pictures[-1].observe(self._on_tab, names="value")
+            studio.pictures[-1].observe(self._refresh_save_link, names="value")
         super().__init__([
             help_line("Choose the trained generator that draws: " + "; ".join(GENERATORS.values())
                       + "."),
@@ -71,7 +71,7 @@ class StudioPage(widgets.VBox):
     def generator(self, name: str) -> keras.Model:
         """The shipped generator `name` ("laptop" or "reference"), loaded once."""
         if name not in self.loaded:
-            self.loaded[name] = load_generator(shipped_model_folder(name))
+            self.loaded[name] = load_generator(name)
         return self.loaded[name]
 
     @property
@@ -83,7 +83,8 @@ class StudioPage(widgets.VBox):
         for studio in self.studios:
             studio.use_generator(generator)
 
-    def _on_tab(self, _change: dict) -> None:
+    def _refresh_save_link(self, _change: dict) -> None:
+        """Another tab opened, or a studio drew: the link follows."""
         self.update_save_link()
 
     def update_save_link(self) -> None:

@@ -13,6 +13,7 @@ from browser import (
     SERVER_START_SECONDS,
     chromium,
     image_bytes,
+    open_panel,
     picture_cells,
     shown_picture,
     studio_server,
@@ -42,11 +43,6 @@ def share_read_as(png: bytes, digit: int) -> float:
     assert len(cells) == PICKER_COUNT, f"{len(cells)} digits in the picture"
     _, predictions = classify(cells)
     return float(np.mean(predictions == digit))
-
-
-def open_panel(page):
-    """The tab panel on show (the others are hidden)."""
-    return page.locator(".studio-tabs .widget-tab-contents > .widget-vbox:visible")
 
 
 def test_the_studio_page_draws_the_digits_asked_for(studio):
