@@ -77,7 +77,9 @@ def outputs_dir(*parts: str) -> Path:
 
 
 # The adversarial losses that `cgan_lib.losses.ADVERSARIAL_LOSSES` implements.
-ADVERSARIAL_LOSSES = ("non_saturating", "minimax", "hinge")
+ADVERSARIAL_LOSSES = ("non_saturating", "minimax", "hinge", "least_squares", "wasserstein")
+# The losses whose D target for real images is fixed at 1 (no label smoothing).
+UNSMOOTHED_LOSSES = ("hinge", "wasserstein")
 # How the discriminator sees the digit (see `cgan_lib.models.build_dcgan_discriminator`).
 LABEL_CONDITIONINGS = ("mask_channel", "projection")
 MNIST_TRAINING_IMAGES = 60_000
@@ -115,10 +117,16 @@ class Recipe:
     label_conditioning: str = "mask_channel"
 
     # Objective (see cgan_lib/losses.py and cgan_lib/gan.py).
-    # "non_saturating" (binary cross-entropy, as in the reference), "minimax" or "hinge".
+    # "non_saturating" (binary cross-entropy, as in the reference), "minimax", "hinge",
+    # "least_squares" (LSGAN) or "wasserstein" (WGAN, with a gradient penalty for WGAN-GP).
     adversarial_loss: str = "non_saturating"
     # One-sided label smoothing: D's target for real images is 1 minus this (fakes stay 0).
     real_label_smoothing: float = 0.0
+    # WGAN-GP: weight λ of the penalty on D's input-gradient norm (losses.gradient_penalty);
+    # 0 = off.
+    gradient_penalty_weight: float = 0.0
+    # D updates per G update (n_critic): D learns on every batch, G on every n-th.
+    discriminator_steps: int = 1
     # AC-GAN: weight of D's digit-classifier loss (on real images) and G's (on its fakes); 0 = off.
     classifier_weight: float = 0.0
     # MSGAN: weight of G's penalty for giving two z of the same digit similar images; 0 = off.
@@ -148,7 +156,7 @@ class Recipe:
         _check(self, "seed", lambda value: _is_int(value) and value >= 0,
                "a non-negative integer")
         for name in ("batch_size", "epochs", "latent_dim", "embedding_dim", "generator_width",
-                     "discriminator_width"):
+                     "discriminator_width", "discriminator_steps"):
             _check(self, name, lambda value: _is_int(value) and value >= 1,
                    "a positive integer")
         _check(self, "training_images",
@@ -157,7 +165,7 @@ class Recipe:
         for name in ("discriminator_dropout", "real_label_smoothing", "beta_1", "beta_2"):
             _check(self, name, lambda value: _is_number(value) and 0 <= value < 1,
                    "a number in [0, 1)")
-        for name in ("classifier_weight", "mode_seeking_weight"):
+        for name in ("classifier_weight", "mode_seeking_weight", "gradient_penalty_weight"):
             _check(self, name, lambda value: _is_number(value) and value >= 0,
                    "a number ≥ 0 (0 turns it off)")
         _check(self, "learning_rate", lambda value: _is_number(value) and value > 0,
@@ -169,10 +177,14 @@ class Recipe:
                f"one of {LABEL_CONDITIONINGS}")
         _check(self, "adversarial_loss", lambda value: value in ADVERSARIAL_LOSSES,
                f"one of {ADVERSARIAL_LOSSES}")
-        if self.real_label_smoothing and self.adversarial_loss == "hinge":
-            raise ValueError(f"real_label_smoothing={self.real_label_smoothing!r} applies to the "
-                             "cross-entropy losses, not to adversarial_loss='hinge': set one of "
-                             "them back")
+        if self.real_label_smoothing and self.adversarial_loss in UNSMOOTHED_LOSSES:
+            raise ValueError(f"real_label_smoothing={self.real_label_smoothing!r} does not apply "
+                             f"to adversarial_loss={self.adversarial_loss!r}, whose real target "
+                             "is fixed: set one of them back")
+        if self.discriminator_steps > 1 and self.reuse_generator_pass:
+            raise ValueError(f"discriminator_steps={self.discriminator_steps} updates D without G "
+                             "on most batches, so there is no G pass to reuse: set "
+                             "reuse_generator_pass=False")
         if self.mode_seeking_weight and self.batch_size < 2:
             raise ValueError(f"mode_seeking_weight={self.mode_seeking_weight!r} compares pairs of "
                              f"images in a batch: batch_size must be at least 2, got "
@@ -229,4 +241,20 @@ LAPTOP_RECIPE = Recipe(
     label_conditioning="projection",
     mode_seeking_weight=0.05,
 )
-RECIPES = {"reference": REFERENCE_RECIPE, "laptop": LAPTOP_RECIPE}
+# The laptop recipe with the WGAN-GP objective and the optimizer settings of its paper
+# (Gulrajani et al. 2017, Algorithm 1): a critic without sigmoid, λ = 10, 5 critic steps per G
+# step, Adam with learning rate 1e-4, beta_1 = 0, beta_2 = 0.9. Notebook 7 compares it with the
+# other losses at an equal budget.
+WGAN_GP_RECIPE = replace(
+    LAPTOP_RECIPE,
+    name="wgan-gp",
+    adversarial_loss="wasserstein",
+    real_label_smoothing=0.0,
+    gradient_penalty_weight=10.0,
+    discriminator_steps=5,
+    reuse_generator_pass=False,
+    learning_rate=1e-4,
+    beta_1=0.0,
+    beta_2=0.9,
+)
+RECIPES = {"reference": REFERENCE_RECIPE, "laptop": LAPTOP_RECIPE, "wgan-gp": WGAN_GP_RECIPE}

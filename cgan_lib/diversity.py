@@ -17,6 +17,7 @@ features as `cgan_lib.metrics`:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,9 +101,10 @@ def diversity_of_images(images: np.ndarray, labels: np.ndarray) -> Diversity:
     return Diversity(precision, recall, per_digit, float(np.mean(per_digit)), len(images))
 
 
+@functools.cache
 def diversity_of_real_data(per_digit: int = 1000) -> Diversity:
     """The reference: the first `per_digit` training images of each digit, measured like a
-    generator's images."""
+    generator's images (computed once per process)."""
     (x_train, y_train), _ = load_mnist(verbose=False)
     indices = first_of_each_class(y_train, per_digit)
     return diversity_of_images(to_tanh_range(x_train[indices]), y_train[indices])

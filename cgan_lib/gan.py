@@ -3,7 +3,11 @@
 One class serves unconditional and conditional generators, MLPs and convolutional networks. The
 losses are the plain functions of `cgan_lib.losses`; the options of the step come from a
 `Recipe` (all off in the reference recipe, `Recipe()`):
-- `adversarial_loss`: "non_saturating", "minimax" or "hinge" (see `cgan_lib.losses`);
+- `adversarial_loss`: "non_saturating", "minimax", "hinge", "least_squares" or "wasserstein"
+  (see `cgan_lib.losses`);
+- `gradient_penalty_weight` (WGAN-GP): D also pays λ·`losses.gradient_penalty` on images drawn
+  uniformly on the lines between real and generated images (with the real images' digits);
+- `discriminator_steps` (n_critic): D is updated on every batch, G after every n-th D update;
 - `real_label_smoothing`: D's cross-entropy target for real images is 1 minus this (fakes keep
   0), so that D is never pushed to be certain that an image is real;
 - `classifier_weight` (AC-GAN): D has a second output, ten digit logits; D also learns to name
@@ -21,11 +25,25 @@ from __future__ import annotations
 
 from cgan_lib.backend import keras, tf
 from cgan_lib.config import REFERENCE_RECIPE, Recipe
-from cgan_lib.losses import ADVERSARIAL_LOSSES, digit_loss, mode_seeking_penalty
-from cgan_lib.per_backend import OptimizerPair, StepModel, losses_and_gradients
+from cgan_lib.losses import (
+    ADVERSARIAL_LOSSES,
+    digit_loss,
+    gradient_penalty,
+    mode_seeking_penalty,
+)
+from cgan_lib.per_backend import (
+    OptimizerPair,
+    StepModel,
+    input_gradients,
+    losses_and_gradients,
+    run_if,
+)
 
 ops = keras.ops
-TRACKED = ("d_loss", "g_loss", "d_real_accuracy", "d_fake_accuracy", "g_gradient_norm")
+# d_adversarial_loss: D's loss without its penalty and classifier terms (for WGAN, minus the
+# critic's estimate of the Wasserstein distance).
+TRACKED = ("d_loss", "d_adversarial_loss", "g_loss", "d_real_accuracy", "d_fake_accuracy",
+           "g_gradient_norm")
 
 
 class GAN(StepModel):
@@ -127,6 +145,16 @@ class GAN(StepModel):
         return self.discriminator_loss(real_logits, fake_logits,
                                        real_target=1.0 - self.recipe.real_label_smoothing)
 
+    def penalty_on_interpolates(self, real_images, real_labels, fake_images):
+        """λ·`gradient_penalty` of D's logit at x̂ = ε·real + (1 - ε)·fake, ε ~ U(0, 1) per
+        image, each x̂ judged as the digit of its real image."""
+        epsilon = keras.random.uniform((ops.shape(real_images)[0], 1, 1, 1),
+                                       seed=self.seed_generator)
+        interpolates = epsilon * real_images + (1.0 - epsilon) * fake_images
+        gradients = input_gradients(lambda images: self.judge(images, real_labels)[0],
+                                    interpolates)
+        return self.recipe.gradient_penalty_weight * gradient_penalty(gradients)
+
     def discriminator_update(self, real_images, real_labels, fake_images, fake_labels):
         """One D step on a real and a generated batch; returns D's loss."""
         fake_images = ops.stop_gradient(fake_images)  # D's step does not train G
@@ -134,15 +162,18 @@ class GAN(StepModel):
         def compute():
             real_logits, real_digit_logits = self.judge(real_images, real_labels)
             fake_logits, _ = self.judge(fake_images, fake_labels)
-            loss = (self.adversarial_discriminator_loss(real_logits, fake_logits)
-                    + self.weighted_digit_loss(real_labels, real_digit_logits))
-            return loss, real_logits, fake_logits
+            adversarial = self.adversarial_discriminator_loss(real_logits, fake_logits)
+            loss = adversarial + self.weighted_digit_loss(real_labels, real_digit_logits)
+            if self.recipe.gradient_penalty_weight:
+                loss += self.penalty_on_interpolates(real_images, real_labels, fake_images)
+            return loss, adversarial, real_logits, fake_logits
 
         variables = self.discriminator.trainable_variables
-        (loss, real_logits, fake_logits), (gradients,) = losses_and_gradients(
+        (loss, adversarial, real_logits, fake_logits), (gradients,) = losses_and_gradients(
             self, compute, [variables])
         self.discriminator_optimizer.apply(gradients, variables)
-        self.track(d_loss=loss, d_real_accuracy=ops.mean(real_logits > 0),
+        self.track(d_loss=loss, d_adversarial_loss=adversarial,
+                   d_real_accuracy=ops.mean(real_logits > 0),
                    d_fake_accuracy=ops.mean(fake_logits < 0))
         return loss
 
@@ -187,17 +218,26 @@ class GAN(StepModel):
                                     strict=True):
             average.assign(decay * average + (1.0 - decay) * current)
 
+    def generator_turn(self, batch_size, real_batch=None) -> None:
+        """`generator_update`, then the weight average's update if there is one."""
+        self.generator_update(batch_size, real_batch)
+        if self.average_generator is not None:
+            self.update_average_generator()
+
     def step(self, data):
         """One training step (what `fit` runs on every batch); returns the running logs."""
         real_images, real_labels = self.split_batch(data)
         batch_size = ops.shape(real_images)[0]
         if self.recipe.reuse_generator_pass:
-            self.generator_update(batch_size, real_batch=(real_images, real_labels))
+            self.generator_turn(batch_size, real_batch=(real_images, real_labels))
+            return self.logs()
+        self.discriminator_update_on_fresh_fakes(real_images, real_labels)
+        steps = self.recipe.discriminator_steps
+        if steps == 1:
+            self.generator_turn(batch_size)
         else:
-            self.discriminator_update_on_fresh_fakes(real_images, real_labels)
-            self.generator_update(batch_size)
-        if self.average_generator is not None:
-            self.update_average_generator()
+            due = ops.equal(self.discriminator_optimizer.iterations % steps, 0)
+            run_if(self, due, lambda: self.generator_turn(batch_size), lambda: None)
         return self.logs()
 
     def track(self, **values) -> None:

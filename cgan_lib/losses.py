@@ -9,6 +9,13 @@ images, and the generator G's loss from D's logits on G's images.
   fakes; its gradient vanishes once D rejects the fakes confidently.
 - "hinge": D minimizes mean(relu(1 - real logits)) + mean(relu(1 + fake logits)); G minimizes
   -mean(fake logits).
+- "least_squares" (LSGAN, Mao et al. 2017): D's output is a score, not a probability; D
+  minimizes ½ mean((real - 1)²) + ½ mean(fake²), and G ½ mean((fake - 1)²). Its gradient grows
+  with the distance from the target, so it does not vanish when D is sure.
+- "wasserstein" (WGAN, Arjovsky et al. 2017): D is a *critic* whose output estimates the
+  Wasserstein distance between the real and generated images, mean(real) - mean(fake), if it is
+  1-Lipschitz. The critic minimizes mean(fake) - mean(real) and G minimizes -mean(fake). The
+  Lipschitz condition is enforced by the `gradient_penalty` (WGAN-GP, Gulrajani et al. 2017).
 """
 
 from __future__ import annotations
@@ -57,6 +64,39 @@ def hinge_generator_loss(fake_logits):
     return -ops.mean(fake_logits)
 
 
+def least_squares_discriminator_loss(real_logits, fake_logits, real_target: float = 1.0):
+    """½ mean((real - real_target)²) + ½ mean(fake²)."""
+    return (0.5 * ops.mean(ops.square(real_logits - real_target))
+            + 0.5 * ops.mean(ops.square(fake_logits)))
+
+
+def least_squares_generator_loss(fake_logits):
+    """½ mean((fake - 1)²)."""
+    return 0.5 * ops.mean(ops.square(fake_logits - 1.0))
+
+
+def wasserstein_critic_loss(real_logits, fake_logits, real_target: float = 1.0):
+    """mean(fake) - mean(real): minus the critic's estimate of the Wasserstein distance.
+    `real_target` must stay 1, as for the hinge loss."""
+    if real_target != 1.0:
+        raise ValueError(f"the Wasserstein loss has no label smoothing: real_target must be 1, "
+                         f"got {real_target!r}")
+    return ops.mean(fake_logits) - ops.mean(real_logits)
+
+
+def wasserstein_generator_loss(fake_logits):
+    """-mean(fake): G raises the critic's score of its images."""
+    return -ops.mean(fake_logits)
+
+
+def gradient_penalty(input_gradients):
+    """WGAN-GP's penalty mean((‖g‖ - 1)²), with g the critic's gradient with respect to each
+    image of a batch (N, …): it pulls the critic's slope towards 1 (the Lipschitz condition)."""
+    flat = ops.reshape(input_gradients, (ops.shape(input_gradients)[0], -1))
+    norms = ops.sqrt(ops.sum(ops.square(flat), axis=1) + 1e-12)
+    return ops.mean(ops.square(norms - 1.0))
+
+
 def digit_loss(labels, digit_logits):
     """The AC-GAN classifier's cross-entropy: digit logits (N, 10) against labels (N, 1)."""
     return _digit_cross_entropy(labels, digit_logits)
@@ -79,4 +119,6 @@ ADVERSARIAL_LOSSES: dict[str, tuple[DiscriminatorLoss, GeneratorLoss]] = {
     "non_saturating": (cross_entropy_discriminator_loss, non_saturating_generator_loss),
     "minimax": (cross_entropy_discriminator_loss, minimax_generator_loss),
     "hinge": (hinge_discriminator_loss, hinge_generator_loss),
+    "least_squares": (least_squares_discriminator_loss, least_squares_generator_loss),
+    "wasserstein": (wasserstein_critic_loss, wasserstein_generator_loss),
 }

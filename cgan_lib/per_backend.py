@@ -2,7 +2,7 @@
 and how a network is compiled for inference.
 
 `GAN`'s step is written once, as ordinary Keras code: it calls the networks, assigns variables
-and calls `optimizer.apply`. Four things need each backend's own mechanism:
+and calls `optimizer.apply`. Five things need each backend's own mechanism:
 - `losses_and_gradients(model, compute, variable_groups)` runs `compute()`, which returns a tuple
   whose first items are losses, and returns it with the gradient of loss i with respect to
   variable group i. TensorFlow records `compute` on a `tf.GradientTape`; PyTorch builds its
@@ -10,6 +10,9 @@ and calls `optimizer.apply`. Four things need each backend's own mechanism:
   differentiates pure functions: `compute` runs in a `keras.StatelessScope` that maps every
   variable to a value (the differentiated ones to JAX's tracers), and the values it assigned
   (BatchNorm statistics, random seeds, a network updated inside the step) are assigned after.
+- `input_gradients(function, inputs)` is the gradient of `sum(function(inputs))` with respect
+  to `inputs`, itself differentiable (WGAN-GP penalizes it): a nested `tf.GradientTape` on
+  TensorFlow, `torch.autograd.grad(..., create_graph=True)` on PyTorch, `jax.grad` on JAX.
 - `run_if(model, condition, if_true, if_false)` runs one of two stateful functions, chosen by a
   tensor inside a compiled step: `ops.cond` on TensorFlow, a Python `if` on PyTorch (which runs
   eagerly), and `jax.lax.cond` over the values of all variables on JAX.
@@ -70,6 +73,29 @@ def losses_and_gradients(model: keras.Model, compute: Callable[[], tuple],
         return _jax_losses_and_gradients(model, compute, variable_groups)
     raise ValueError(f"the Keras backend {BACKEND!r} is not supported: use tensorflow, jax or "
                      "torch (the KERAS_BACKEND environment variable)")
+
+
+def input_gradients(function: Callable[[object], object], inputs):
+    """The gradient of `sum(function(inputs))` with respect to `inputs` (same shape), which a
+    surrounding `losses_and_gradients` can differentiate again. `function` must not change any
+    variable."""
+    if BACKEND == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            tape.watch(inputs)
+            total = keras.ops.sum(function(inputs))
+        return tape.gradient(total, inputs)
+    if BACKEND == "torch":
+        import torch
+
+        inputs = inputs.detach().requires_grad_(True)
+        (gradient,) = torch.autograd.grad(keras.ops.sum(function(inputs)), inputs,
+                                          create_graph=True)
+        return gradient
+    import jax
+
+    return jax.grad(lambda values: keras.ops.sum(function(values)))(inputs)
 
 
 def _run_stateless(model: keras.Model, function: Callable[[], object], overrides=()):

@@ -3,8 +3,8 @@
 - "alternating": one D update, then one G update, on every mini-batch (`GAN`'s own step);
 - "simultaneous": both updated at once from one forward pass, G's gradient taken against D as it
   was before D's update (`SimultaneousGAN`, the step of TensorFlow's DCGAN tutorial);
-- "discriminator_steps": D updated on every mini-batch and G on every k-th
-  (`DiscriminatorStepsGAN`);
+- "discriminator_steps": D updated on every mini-batch and G on every k-th (`GAN` with the
+  recipe field `discriminator_steps=k`);
 - "phased": whole epochs of D updates with G frozen, then whole epochs of G updates with D frozen
   (`PhasedGAN`).
 
@@ -55,28 +55,11 @@ class SimultaneousGAN(GAN):
         generator_loss, discriminator_loss, real_logits, fake_logits = outputs
         self.discriminator_optimizer.apply(discriminator_gradients, discriminator_variables)
         self.generator_optimizer.apply(generator_gradients, generator_variables)
-        self.track(d_loss=discriminator_loss, g_loss=generator_loss,
+        self.track(d_loss=discriminator_loss, d_adversarial_loss=discriminator_loss,
+                   g_loss=generator_loss,
                    d_real_accuracy=ops.mean(real_logits > 0),
                    d_fake_accuracy=ops.mean(fake_logits < 0),
                    g_gradient_norm=global_norm(generator_gradients))
-        return self.logs()
-
-
-class DiscriminatorStepsGAN(GAN):
-    """A GAN that updates D on every batch and G after every `discriminator_steps`-th D update."""
-
-    def __init__(self, *args, discriminator_steps: int, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if discriminator_steps < 1:
-            raise ValueError(f"discriminator_steps must be at least 1, got {discriminator_steps}")
-        self.discriminator_steps = discriminator_steps
-
-    def step(self, data):
-        real_images, real_labels = self.split_batch(data)
-        batch_size = ops.shape(real_images)[0]
-        self.discriminator_update_on_fresh_fakes(real_images, real_labels)
-        due = ops.equal(self.discriminator_optimizer.iterations % self.discriminator_steps, 0)
-        run_if(self, due, lambda: self.generator_update(batch_size), lambda: None)
         return self.logs()
 
 
@@ -119,7 +102,7 @@ class PhaseSwitcher(keras.callbacks.Callback):
 
     FROZEN_METRICS = {
         DISCRIMINATOR_PHASE: ("g_loss", "g_gradient_norm"),
-        GENERATOR_PHASE: ("d_loss", "d_real_accuracy", "d_fake_accuracy"),
+        GENERATOR_PHASE: ("d_loss", "d_adversarial_loss", "d_real_accuracy", "d_fake_accuracy"),
     }
 
     def on_epoch_begin(self, epoch: int, logs=None) -> None:
@@ -157,9 +140,9 @@ def build_schedule_gan(schedule: str, generator: keras.Model, discriminator: ker
     adversarial loss `generator_loss` ("non_saturating" or "minimax")."""
     recipe = replace(REFERENCE_RECIPE, adversarial_loss=generator_loss, seed=seed)
     if schedule == "discriminator_steps":
-        return DiscriminatorStepsGAN(generator, discriminator, recipe, seed=seed,
-                                     discriminator_steps=discriminator_steps)
-    classes = {"alternating": GAN, "simultaneous": SimultaneousGAN, "phased": PhasedGAN}
+        recipe = replace(recipe, discriminator_steps=discriminator_steps)
+    classes = {"alternating": GAN, "simultaneous": SimultaneousGAN, "discriminator_steps": GAN,
+               "phased": PhasedGAN}
     if schedule not in classes:
         raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
     return classes[schedule](generator, discriminator, recipe, seed=seed)

@@ -135,3 +135,17 @@ def test_training_killed_mid_run_resumes_without_losing_or_repeating_epochs(tmp_
     for name in ("generator.keras", "generator.json", "generator.weights.h5", "loss_plot.png",
                  "final_grid.png"):
         assert (folder / name).is_file(), name
+
+
+def test_train_recipe_wgan_gp_trains_a_critic_with_five_steps_per_generator_step(tmp_path):
+    folder = tmp_path / "wgan-gp"
+    env = {**os.environ, "CGAN_FAST": "1"}  # one epoch of 2,048 images: 16 batches of 128
+    result = run_cli("train", "--recipe", "wgan-gp", "--output", str(folder), env=env,
+                     timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "trained wgan-gp to epoch 1" in result.stdout
+    history = json.loads((folder / "history.json").read_text())
+    assert [entry["epoch"] for entry in history] == [1]
+    # A critic without sigmoid: its adversarial loss is mean(fake) - mean(real), any real number.
+    assert np.isfinite(history[0]["d_adversarial_loss"])
+    assert load_generator(folder).name == "dcgan_generator"

@@ -62,9 +62,14 @@ def test_outputs_dir_defaults_to_the_repository(monkeypatch):
     ({"mode_seeking_weight": "high"}, "mode_seeking_weight='high'"),
     ({"linear_decay": 1}, "linear_decay=1 .* True or False"),
     ({"label_conditioning": "one_hot"}, "label_conditioning='one_hot' .* one of"),
-    ({"adversarial_loss": "wasserstein"}, "adversarial_loss='wasserstein' .* one of"),
+    ({"adversarial_loss": "earth_mover"}, "adversarial_loss='earth_mover' .* one of"),
+    ({"gradient_penalty_weight": -10}, "gradient_penalty_weight=-10 .* ≥ 0"),
+    ({"discriminator_steps": 0}, "discriminator_steps=0 .* a positive integer"),
+    ({"discriminator_steps": 5, "reuse_generator_pass": True}, "reuse_generator_pass=False"),
+    ({"adversarial_loss": "wasserstein", "real_label_smoothing": 0.2},
+     "smoothing=0.2 .*'wasserstein'"),
     ({"name": " "}, "name=' ' .* a non-empty string"),
-    ({"adversarial_loss": "hinge", "real_label_smoothing": 0.1}, "smoothing=0.1 .*hinge"),
+    ({"adversarial_loss": "hinge", "real_label_smoothing": 0.1}, "smoothing=0.1 .*'hinge'"),
     ({"mode_seeking_weight": 0.05, "batch_size": 1}, "batch_size must be at least 2, got 1"),
 ])
 def test_a_recipe_refuses_a_bad_field_by_name(changes, message):

@@ -12,11 +12,16 @@ from cgan_lib.losses import (
     ADVERSARIAL_LOSSES,
     cross_entropy_discriminator_loss,
     digit_loss,
+    gradient_penalty,
     hinge_discriminator_loss,
     hinge_generator_loss,
+    least_squares_discriminator_loss,
+    least_squares_generator_loss,
     minimax_generator_loss,
     mode_seeking_penalty,
     non_saturating_generator_loss,
+    wasserstein_critic_loss,
+    wasserstein_generator_loss,
 )
 
 REAL = np.array([[2.0], [0.5], [-1.0]], np.float32)
@@ -63,6 +68,33 @@ def test_the_hinge_losses_match_their_formulas():
     assert value(hinge_generator_loss(tensor(FAKE))) == pytest.approx(0.5 / 3)  # -mean(fake)
     with pytest.raises(ValueError, match="real_target must be 1, got 0.9"):
         hinge_discriminator_loss(tensor(REAL), tensor(FAKE), real_target=0.9)
+
+
+def test_the_least_squares_losses_match_their_formulas():
+    # D: ½ mean((real - 1)²) = ½ (1 + 0.25 + 4) / 3; ½ mean(fake²) = ½ (4 + 0 + 2.25) / 3
+    assert value(least_squares_discriminator_loss(tensor(REAL), tensor(FAKE))) == pytest.approx(
+        0.5 * 5.25 / 3 + 0.5 * 6.25 / 3)
+    # With a real target of 0.8: ½ (1.44 + 0.09 + 3.24) / 3 for the real part.
+    assert value(least_squares_discriminator_loss(tensor(REAL), tensor(FAKE), real_target=0.8)
+                 ) == pytest.approx(0.5 * 4.77 / 3 + 0.5 * 6.25 / 3, rel=1e-5)
+    # G: ½ mean((fake - 1)²) = ½ (9 + 1 + 0.25) / 3
+    assert value(least_squares_generator_loss(tensor(FAKE))) == pytest.approx(0.5 * 10.25 / 3)
+
+
+def test_the_wasserstein_losses_are_differences_of_mean_scores():
+    # mean(real) = 1.5 / 3, mean(fake) = -0.5 / 3
+    assert value(wasserstein_critic_loss(tensor(REAL), tensor(FAKE))) == pytest.approx(-2.0 / 3)
+    assert value(wasserstein_generator_loss(tensor(FAKE))) == pytest.approx(0.5 / 3)
+    with pytest.raises(ValueError, match="real_target must be 1, got 0.8"):
+        wasserstein_critic_loss(tensor(REAL), tensor(FAKE), real_target=0.8)
+
+
+def test_the_gradient_penalty_is_the_mean_squared_gap_of_each_images_gradient_norm_to_1():
+    gradients = np.zeros((3, 28, 28, 1), np.float32)
+    gradients[0, 0, 0, 0], gradients[0, 5, 5, 0] = 3.0, 4.0      # norm 5: (5 - 1)² = 16
+    gradients[1, 10, 3, 0] = 1.0                                  # norm 1: 0
+    # row 2 stays 0: norm 0, (0 - 1)² = 1
+    assert value(gradient_penalty(tensor(gradients))) == pytest.approx(17 / 3, rel=1e-5)
 
 
 def test_the_digit_loss_is_the_mean_cross_entropy_of_the_asked_digit():

@@ -73,7 +73,8 @@ def test_only_the_simultaneous_step_takes_g_gradient_before_d_moves(schedule,
 
 
 def test_discriminator_steps_must_be_positive():
-    with pytest.raises(ValueError, match="discriminator_steps must be at least 1, got 0"):
+    with pytest.raises(ValueError, match="discriminator_steps=0 is not allowed: it must be a "
+                                         "positive integer"):
         build_schedule_gan("discriminator_steps", small_generator(), small_discriminator(),
                            generator_loss="non_saturating", seed=0, discriminator_steps=0)
     with pytest.raises(ValueError, match="schedule must be one of"):

@@ -1,0 +1,92 @@
+"""WGAN-GP's two mechanisms inside `GAN`'s step, on every backend: the gradient penalty against a
+critic whose input gradient is known in closed form, and the n_critic schedule, by counting each
+network's updates. The losses' formulas are in test_losses.py."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from cgan_lib.backend import keras
+from cgan_lib.config import REFERENCE_RECIPE, WGAN_GP_RECIPE, set_seed
+from cgan_lib.data import make_dataset
+from cgan_lib.gan import GAN
+from cgan_lib.models import IMAGE_SHAPE, build_mlp_discriminator, build_mlp_generator
+from cgan_lib.per_backend import losses_and_gradients
+
+WGAN_GP = replace(REFERENCE_RECIPE, adversarial_loss="wasserstein", gradient_penalty_weight=10.0)
+
+
+def numpy(tensor) -> np.ndarray:
+    return np.asarray(keras.ops.convert_to_numpy(tensor), np.float64)
+
+
+def images(count: int, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).uniform(-1, 1, (count, *IMAGE_SHAPE)).astype(np.float32)
+
+
+def image_tensor(count: int, seed: int):
+    return keras.ops.convert_to_tensor(images(count, seed))
+
+
+def linear_critic_gan(kernel: np.ndarray, recipe=WGAN_GP) -> GAN:
+    """An unconditional GAN whose critic is D(x) = w·x + b, so that ∇ₓD = w at every x."""
+    image = keras.Input(IMAGE_SHAPE)
+    critic = keras.Model(image, keras.layers.Dense(1)(keras.layers.Flatten()(image)))
+    critic.set_weights([kernel.reshape(-1, 1).astype(np.float32), np.array([0.3], np.float32)])
+    gan = GAN(build_mlp_generator(latent_dim=4, hidden_units=(8,)), critic, recipe, seed=0)
+    gan.compile(keras.optimizers.SGD(0.0), keras.optimizers.SGD(1e-3))
+    return gan
+
+
+@pytest.mark.parametrize("norm", [0.5, 1.0, 2.5])
+def test_the_penalty_of_a_linear_critic_is_lambda_times_the_squared_gap_of_its_norm_to_1(norm):
+    kernel = np.random.default_rng(1).normal(size=np.prod(IMAGE_SHAPE))
+    kernel *= norm / np.linalg.norm(kernel)
+    gan = linear_critic_gan(kernel)
+    variables = gan.discriminator.trainable_variables
+
+    def compute():
+        return (gan.penalty_on_interpolates(image_tensor(16, 2), None, image_tensor(16, 3)),)
+
+    (penalty,), (gradients,) = losses_and_gradients(gan, compute, [variables])
+    assert numpy(penalty) == pytest.approx(10.0 * (norm - 1.0) ** 2, rel=1e-4, abs=1e-6)
+    # d/dw λ(‖w‖ - 1)² = 2λ(‖w‖ - 1) w / ‖w‖: the penalty is differentiated again, through the
+    # input gradient, into the critic's weights.
+    expected = 2 * 10.0 * (norm - 1.0) * kernel / norm
+    np.testing.assert_allclose(numpy(gradients[0]).ravel(), expected, rtol=1e-3, atol=1e-6)
+
+
+def test_a_critic_step_with_the_penalty_pulls_a_steep_critic_towards_slope_1():
+    kernel = np.full(np.prod(IMAGE_SHAPE), 3.0 / np.sqrt(np.prod(IMAGE_SHAPE)))  # ‖w‖ = 3
+    gan = linear_critic_gan(kernel, replace(WGAN_GP, gradient_penalty_weight=100.0))
+    gan.discriminator_update(image_tensor(16, 2), None, image_tensor(16, 3), None)
+    assert np.linalg.norm(numpy(gan.discriminator.weights[0])) < 3.0
+
+
+@pytest.mark.parametrize(("discriminator_steps", "batches", "generator_updates"),
+                         [(1, 10, 10), (3, 10, 3), (5, 20, 4)])
+def test_g_is_updated_after_every_nth_d_update(discriminator_steps, batches, generator_updates):
+    set_seed(0)
+    recipe = replace(REFERENCE_RECIPE, discriminator_steps=discriminator_steps,
+                     weight_average=True)
+    gan = GAN(build_mlp_generator(latent_dim=4, hidden_units=(8,)),
+              build_mlp_discriminator(hidden_units=(8,)), recipe, seed=0)
+    gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
+    gan.fit(make_dataset(images(4 * batches, 1), batch_size=4, shuffle=False), epochs=1,
+            verbose=0)
+    assert int(numpy(gan.discriminator_optimizer.iterations)) == batches
+    assert int(numpy(gan.generator_optimizer.iterations)) == generator_updates
+    # The weight average follows G's updates: after t of them its decay is (1 + t) / (10 + t).
+    assert not np.allclose(numpy(gan.average_generator.weights[0]),
+                           numpy(gan.generator.weights[0]))
+
+
+def test_the_wgan_gp_recipe_has_the_papers_settings():
+    recipe = WGAN_GP_RECIPE
+    assert (recipe.adversarial_loss, recipe.gradient_penalty_weight, recipe.discriminator_steps,
+            recipe.learning_rate, recipe.beta_1, recipe.beta_2) == (
+        "wasserstein", 10.0, 5, 1e-4, 0.0, 0.9)
+    assert recipe.discriminator_dropout == 0 and recipe.real_label_smoothing == 0
