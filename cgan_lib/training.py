@@ -5,7 +5,8 @@ write, under one folder: a sample grid per epoch (`epochs/generated_epoch_NN.png
 log (`history.json`: losses, D accuracy, quality scores, seconds), the loss plot
 (`loss_plot.png`), a final 5×5 grid (`final_grid.png`), and the generator (`generator.keras`,
 `generator.json`, `generator.weights.h5`). A checkpoint after every epoch (`checkpoint/`) lets the
-same call, run again after an interruption, continue from the last completed epoch.
+same call, run again after an interruption, continue from the last completed epoch; a run holds
+the folder's lock (`train.lock`) while it trains (see `cgan_lib.checkpoints`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from PIL import Image
 
 from cgan_lib.backend import keras
 from cgan_lib.callbacks import EpochHistory, QualityPerEpoch, SampleGrid, read_epoch_history
+from cgan_lib.checkpoints import Checkpoint, folder_lock
 from cgan_lib.config import REFERENCE_RECIPE, Recipe, outputs_dir, set_seed
 from cgan_lib.data import make_dataset, to_tanh_range
 from cgan_lib.gan import GAN
@@ -108,6 +110,19 @@ def train_recipe(recipe: Recipe = REFERENCE_RECIPE, folder: Path | None = None, 
     recipe = replace(recipe, epochs=epochs)
     folder = Path(folder) if folder is not None else outputs_dir("models", recipe.name)
     (folder / "epochs").mkdir(parents=True, exist_ok=True)
+    with folder_lock(folder):
+        gan, seconds = _fit(recipe, folder, epochs, quality_per_digit, verbose)
+        generator = float32_generator(gan.sampling_generator, recipe)
+        save_generator(generator, folder)
+        save_final_grid(generator, folder / "final_grid.png", seed=recipe.seed)
+    return TrainingRun(folder, gan, read_epoch_history(folder / "history.json"),
+                       seconds)
+
+
+def _fit(recipe: Recipe, folder: Path, epochs: int, quality_per_digit: int,
+         verbose: int | str) -> tuple[GAN, float]:
+    """Build the recipe's GAN and fit it (resuming from `folder/checkpoint` if it holds one);
+    returns the GAN and the seconds `fit` took."""
     set_seed(recipe.seed)
     (x_train, y_train), _ = load_mnist(verbose=verbose != 0)
     count = recipe.training_images
@@ -119,16 +134,11 @@ def train_recipe(recipe: Recipe = REFERENCE_RECIPE, folder: Path | None = None, 
         QualityPerEpoch(per_digit=quality_per_digit, seed=recipe.seed),
         EpochHistory(folder / "history.json", plot_path=folder / "loss_plot.png"),
         # Last, so that an epoch counts as done only once all of its files are written.
-        keras.callbacks.BackupAndRestore(folder / "checkpoint", delete_checkpoint=False),
+        Checkpoint(folder / "checkpoint"),
     ]
     started = time.perf_counter()
     gan.fit(dataset, epochs=epochs, callbacks=callbacks, verbose=verbose)
-    seconds = time.perf_counter() - started
-    generator = float32_generator(gan.sampling_generator, recipe)
-    save_generator(generator, folder)
-    save_final_grid(generator, folder / "final_grid.png", seed=recipe.seed)
-    return TrainingRun(folder, gan, read_epoch_history(folder / "history.json"),
-                       seconds)
+    return gan, time.perf_counter() - started
 
 
 def save_final_grid(generator: keras.Model, path: Path, seed: int) -> None:

@@ -1,0 +1,95 @@
+"""Faults around a training folder, on real files and real (fast-mode) training: a second run
+into a folder that a live run holds is refused, a lock left by a killed run does not block, and a
+broken checkpoint (truncated, or not a checkpoint at all) is named in one line and recovered
+from, never ending in a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from cgan_lib.checkpoints import LOCK_NAME, folder_lock
+
+FAST = {**os.environ, "CGAN_FAST": "1"}
+
+
+def train(folder, epochs: int) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cgan_lib", "train", "--recipe", "laptop",
+                           "--epochs", str(epochs), "--output", str(folder)],
+                          capture_output=True, text=True, env=FAST, timeout=900)
+
+
+def test_a_folder_held_by_a_live_run_is_refused_in_one_line(tmp_path):
+    other_run = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (tmp_path / LOCK_NAME).write_text(f"{other_run.pid}\n")
+        result = train(tmp_path, 1)
+    finally:
+        other_run.kill()
+        other_run.wait()
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"python -m cgan_lib train: error: {tmp_path} is in use by another training run "
+        f"(process {other_run.pid}): wait for it to finish, or train into another folder "
+        "(--output)"]
+    assert not (tmp_path / "history.json").exists()
+
+
+def test_a_lock_left_by_a_killed_run_is_taken_over_and_released(tmp_path):
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True)
+    (tmp_path / LOCK_NAME).write_text(finished.stdout)      # that process no longer exists
+    with folder_lock(tmp_path):
+        assert (tmp_path / LOCK_NAME).read_text().strip() == str(os.getpid())
+    assert not (tmp_path / LOCK_NAME).exists()
+
+
+@pytest.fixture(scope="module")
+def two_epochs(tmp_path_factory):
+    """A fast-mode run of two epochs: its checkpoint holds epoch 2, the one before it epoch 1."""
+    folder = tmp_path_factory.mktemp("run")
+    result = train(folder, 2)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return folder
+
+
+def copy_of(folder, tmp_path):
+    import shutil
+
+    copy = tmp_path / "run"
+    shutil.copytree(folder, copy)
+    return copy
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not_a_checkpoint"])
+def test_a_broken_checkpoint_resumes_from_the_one_before_it(two_epochs, tmp_path, damage):
+    folder = copy_of(two_epochs, tmp_path)
+    latest = folder / "checkpoint" / "latest.weights.h5"
+    if damage == "truncated":
+        latest.write_bytes(latest.read_bytes()[: latest.stat().st_size // 2])
+    else:
+        latest.write_text("this is not a checkpoint\n")
+    result = train(folder, 3)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert (f"the checkpoint in {folder / 'checkpoint'} cannot be loaded" in result.stdout
+            and "resuming from the one before it, at epoch 1" in result.stdout), result.stdout
+    history = json.loads((folder / "history.json").read_text())
+    assert [entry["epoch"] for entry in history] == [1, 2, 3]
+
+
+def test_with_no_good_checkpoint_left_training_starts_over_and_says_so(two_epochs, tmp_path):
+    folder = copy_of(two_epochs, tmp_path)
+    for name in ("latest.weights.h5", "latest.weights.h5.bkp"):
+        (folder / "checkpoint" / name).write_bytes(b"\x00" * 100)
+    result = train(folder, 1)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert f"it is moved to {folder / 'checkpoint.broken'}, and training starts over" in (
+        result.stdout)
+    assert (folder / "checkpoint.broken" / "latest.weights.h5").read_bytes() == b"\x00" * 100
+    assert [entry["epoch"] for entry in json.loads((folder / "history.json").read_text())] == [1]
