@@ -1,14 +1,16 @@
 """Faults around a training folder, on real files and real (fast-mode) training: a second run
-into a folder that a live run holds is refused, a lock left by a killed run does not block, and a
+into a folder that a live run holds is refused, a lock left by a killed run does not block, a
 broken checkpoint (truncated, or not a checkpoint at all) is named in one line and recovered
-from, never ending in a traceback."""
+from, and a full disk is one line that leaves the last good checkpoint; never a traceback."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +95,64 @@ def test_with_no_good_checkpoint_left_training_starts_over_and_says_so(two_epoch
         result.stdout)
     assert (folder / "checkpoint.broken" / "latest.weights.h5").read_bytes() == b"\x00" * 100
     assert [entry["epoch"] for entry in json.loads((folder / "history.json").read_text())] == [1]
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A 300 KB folder: a tmpfs where this process may mount one, else a folder whose free space
+    `cgan_lib.checkpoints.free_bytes` reports as 300 KB (the `train` command below injects it)."""
+    folder = tmp_path / "full"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(folder)],
+                             capture_output=True).returncode == 0
+    yield folder, mounted
+    if mounted:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_full_disk_is_one_line_that_names_the_folder_and_the_space_needed(full_disk):
+    folder, mounted = full_disk
+    run = folder / "run"
+    code = ("import sys; import cgan_lib.checkpoints as c; "
+            + ("" if mounted else "c.free_bytes = lambda folder: 300 * 1024; ")
+            + "from cgan_lib.cli import main; sys.exit(main(sys.argv[1:]))")
+    result = subprocess.run([sys.executable, "-c", code, "train", "--recipe", "laptop",
+                             "--epochs", "2", "--output", str(run)],
+                            capture_output=True, text=True, env=FAST, timeout=900)
+    assert result.returncode == 1, result.stderr[-2000:]
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert lines[0].startswith(f"python -m cgan_lib train: error: no space left in "
+                               f"{run / 'checkpoint'}: the next checkpoint needs about ")
+    assert re.search(r"needs about \d+\.\d MB and 0\.[0-3] MB are free; free some space and run "
+                     "the same command again", lines[0]), lines[0]
+    assert not (run / "checkpoint" / "latest.weights.h5").exists()
+    assert not (run / "train.lock").exists()  # released on the way out
+
+
+def test_a_checkpoint_that_fails_to_save_leaves_the_last_good_one(two_epochs, tmp_path,
+                                                                  monkeypatch):
+    from cgan_lib import checkpoints
+
+    folder = copy_of(two_epochs, tmp_path)
+    latest = folder / "checkpoint" / "latest.weights.h5"
+    good = latest.read_bytes()
+    monkeypatch.setattr(checkpoints, "free_bytes", lambda folder: 10**12)
+
+    def fail_half_way(self, filepath, overwrite=True):
+        Path(filepath).write_bytes(b"half a checkpoint")
+        raise OSError(28, "No space left on device")
+
+    from cgan_lib.backend import keras
+    from cgan_lib.config import LAPTOP_RECIPE
+    from cgan_lib.training import build_gan
+
+    monkeypatch.setattr(keras.Model, "save_weights", fail_half_way)
+    callback = checkpoints.Checkpoint(folder / "checkpoint")
+    callback.set_model(build_gan(LAPTOP_RECIPE))
+    with pytest.raises(OSError, match="no space left in .*: the next checkpoint needs about"):
+        callback._save_model()
+    assert latest.read_bytes() == good
+    assert sorted(path.name for path in (folder / "checkpoint").iterdir()) == [
+        "latest.weights.h5", "latest.weights.h5.bkp", "training_metadata.json",
+        "training_metadata.json.bkp"]

@@ -111,3 +111,74 @@ def test_the_reference_design_page_lists_the_digests_that_are_checked():
     page = (Path(__file__).parent.parent / "docs" / "reference-design.md").read_text()
     for name, (shape, digest) in EXPECTED.items():
         assert f"| {name} | {shape} | `{digest}` |" in page, name
+
+
+class _SlowMnistServer:
+    """Serves the real mnist.npz over HTTP on 127.0.0.1; while `slow`, it stops for 60 s after
+    sending half of it and sets `halfway`, so that a download can be killed mid-way."""
+
+    def __init__(self, data: bytes) -> None:
+        import contextlib
+        import http.server
+        import threading
+
+        self.data, self.slow, self.halfway = data, True, threading.Event()
+        server_state = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 -- the name http.server calls
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(server_state.data)))
+                self.end_headers()
+                half = len(server_state.data) // 2
+                self.wfile.write(server_state.data[:half])
+                self.wfile.flush()
+                if server_state.slow:
+                    server_state.halfway.set()
+                    threading.Event().wait(60)
+                with contextlib.suppress(OSError):  # the client may have been killed
+                    self.wfile.write(server_state.data[half:])
+
+            def log_message(self, *arguments) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/mnist.npz"
+
+
+def test_a_download_killed_halfway_leaves_nothing_trusted_and_the_next_run_fetches_again(
+        mnist, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    data_file = tmp_path / "source.npz"
+    write_npz_atomically(as_dict(mnist), data_file)
+    server = _SlowMnistServer(data_file.read_bytes())
+    (tmp_path / "tmp").mkdir()
+    environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"),
+                   "TMPDIR": str(tmp_path / "tmp")}
+    environment.pop("CGAN_MNIST_NPZ", None)
+    code = ("import sys; import cgan_lib.mnist as m; m.KERAS_URL = sys.argv[1]; "
+            "m.load_mnist(); print('loaded')")
+    command = [sys.executable, "-c", code, server.url]
+    try:
+        first = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, text=True)
+        assert server.halfway.wait(120), "the download never reached its half"
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        cached = tmp_path / "cache" / "cgan_lib" / "mnist.npz"
+        partial = [path for path in (tmp_path / "tmp").rglob("*") if path.is_file()]
+        assert partial and not cached.exists()  # killed mid-way; nothing in the cache
+
+        server.slow = False
+        second = subprocess.run(command, env=environment, capture_output=True, text=True,
+                                timeout=300)
+    finally:
+        server.server.shutdown()
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "MNIST: fetching from the Keras download URL" in second.stdout
+    verify(read_npz(cached))
