@@ -243,8 +243,8 @@ LAPTOP_RECIPE = Recipe(
 )
 # The laptop recipe with the WGAN-GP objective and the optimizer settings of its paper
 # (Gulrajani et al. 2017, Algorithm 1): a critic without sigmoid, λ = 10, 5 critic steps per G
-# step, Adam with learning rate 1e-4, beta_1 = 0, beta_2 = 0.9. Notebook 7 compares it with the
-# other losses at an equal budget.
+# step, Adam with learning rate 1e-4, beta_1 = 0, beta_2 = 0.9. Notebook 7 applies the same
+# settings to a constant-rate laptop recipe without the AC-GAN head.
 WGAN_GP_RECIPE = replace(
     LAPTOP_RECIPE,
     name="wgan-gp",
