@@ -3,7 +3,7 @@ measures D and G on a fixed probe batch every few steps (losses, D's accuracy, G
 a per-epoch history file that survives resumed runs, and quality scores per epoch.
 
 Both take their fixed inputs once, so that epochs, and runs, are compared on the same noise.
-Files are written only under the folder they are given.
+Files are written only under the folder they are given, each through `atomic_path`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image
 
 from cgan_lib.backend import keras
+from cgan_lib.files import atomic_path, save_figure
 from cgan_lib.generate import (
     digit_rows_inputs,
     is_conditional,
@@ -59,7 +60,8 @@ class SampleGrid(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         images = run_generator(self.model.sampling_generator, *self.inputs)
         self.grids[epoch + 1] = images
-        self.grid_image(images).save(self.folder / self.filename.format(epoch=epoch + 1))
+        with atomic_path(self.folder / self.filename.format(epoch=epoch + 1)) as temporary:
+            self.grid_image(images).save(temporary)
 
     def grid_image(self, images: np.ndarray) -> Image.Image:
         """The images tiled into one grayscale picture, one pixel per pixel."""
@@ -70,8 +72,9 @@ class SampleGrid(keras.callbacks.Callback):
         if not self.grids:
             raise ValueError("no grids yet: train for at least one epoch first")
         frames = [self.grid_image(images) for _, images in sorted(self.grids.items())]
-        frames[0].save(path, save_all=True, append_images=frames[1:],
-                       duration=milliseconds_per_frame, loop=0)
+        with atomic_path(path) as temporary:
+            frames[0].save(temporary, save_all=True, append_images=frames[1:],
+                           duration=milliseconds_per_frame, loop=0)
         return Path(path)
 
 
@@ -162,13 +165,12 @@ class EpochHistory(keras.callbacks.Callback):
         entry = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()},
                  "seconds": time.perf_counter() - self.epoch_started}
         self.epochs = [e for e in self.epochs if e["epoch"] != epoch + 1] + [entry]
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(self.epochs, indent=1))
-        temporary.replace(self.path)
+        with atomic_path(self.path) as temporary:
+            temporary.write_text(json.dumps(self.epochs, indent=1))
         if self.plot_path is not None:
-            figure = plot_curves({"run": as_columns(self.epochs)},
-                                 {"losses per epoch": ["d_loss", "g_loss"]}, x="epoch")
-            figure.savefig(self.plot_path, dpi=100)
+            save_figure(plot_curves({"run": as_columns(self.epochs)},
+                                    {"losses per epoch": ["d_loss", "g_loss"]}, x="epoch"),
+                        self.plot_path)
 
 
 def read_epoch_history(path: Path) -> list[dict[str, float]]:

@@ -8,11 +8,9 @@ cannot block, and saves that a full disk cannot half-write.
   (`double_checkpoint`). When the latest checkpoint cannot be loaded (a truncated file, or not a
   checkpoint at all), it says so in one line and resumes from the previous one; if that cannot be
   loaded either, it moves the broken files to `checkpoint.broken/` and starts over. It writes
-  each checkpoint to a temporary file in its folder and renames it into place, after checking
-  that the folder has the space; a full disk is an `OSError` in one line that names the folder
-  and the space the next save needs, and the last good checkpoint stays as it was.
-- `atomic_path(path)` gives a temporary path beside `path`, renamed onto it when the block ends
-  without an error and removed otherwise.
+  each checkpoint through `cgan_lib.files.atomic_path`, after checking that the folder has the
+  space: a full disk is an `OSError` in one line that names the folder and the space the next
+  save needs, and the last good checkpoint stays as it was.
 """
 
 from __future__ import annotations
@@ -24,29 +22,11 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+from cgan_lib import files
 from cgan_lib.backend import keras
+from cgan_lib.files import MEGABYTE, atomic_path
 
 LOCK_NAME = "train.lock"
-MEGABYTE = 1 << 20
-
-
-@contextlib.contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path in `path`'s folder, with the same suffixes; renamed onto `path` when the
-    block succeeds, deleted when it fails."""
-    path = Path(path)
-    stem, suffixes = path.name.split(".")[0], "".join(path.suffixes)
-    temporary = path.with_name(f".{stem}.{os.getpid()}.tmp{suffixes}")
-    try:
-        yield temporary
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def free_bytes(folder: Path) -> int:
-    """The bytes free on the disk that holds `folder`."""
-    return shutil.disk_usage(folder).free
 
 
 def _process_is_alive(process_id: int) -> bool:
@@ -96,7 +76,10 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
 
     def __init__(self, folder: Path) -> None:
         super().__init__(folder, double_checkpoint=True, delete_checkpoint=False)
-        self.folder = Path(folder)
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.backup_dir)
 
     def _needed_bytes(self) -> int:
         """The size of the next checkpoint: the last one's, or the variables' bytes and 10%."""
@@ -109,29 +92,16 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
     def _save_model(self) -> None:
         """Write the checkpoint beside the last one, then move the last one to `.bkp` and the new
         one into its place: an interrupted or failed save leaves the last good checkpoint."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        needed, free = self._needed_bytes(), free_bytes(self.folder)
-        message = (f"no space left in {self.folder}: the next checkpoint needs about "
-                   f"{needed / MEGABYTE:.1f} MB and {free / MEGABYTE:.1f} MB are free; free some "
-                   "space and run the same command again to resume from the last saved epoch")
-        if free < needed:
-            raise OSError(message)
-        try:
-            # The weights are renamed into place before the metadata that names their epoch.
-            with atomic_path(Path(self._training_metadata_path)) as metadata, \
-                    atomic_path(Path(self._weights_path)) as weights:
-                self.model.save_weights(weights, overwrite=True)
-                metadata.write_text(json.dumps({"epoch": self._current_epoch,
-                                                "batch": self._last_batch_seen}))
-                for path, previous in ((self._weights_path, self._prev_weights_path),
-                                       (self._training_metadata_path,
-                                        self._prev_training_metadata_path)):
-                    if Path(path).is_file():
-                        os.replace(path, previous)
-        except OSError as error:
-            if error.errno == 28:  # ENOSPC: the estimate was short
-                raise OSError(message) from None
-            raise
+        files.writable_folder(self.folder)
+        # The weights are renamed into place before the metadata that names their epoch.
+        with atomic_path(Path(self._training_metadata_path)) as metadata, \
+                atomic_path(Path(self._weights_path), needed=self._needed_bytes()) as weights:
+            self.model.save_weights(weights, overwrite=True)
+            metadata.write_text(json.dumps({"epoch": self._current_epoch,
+                                            "batch": self._last_batch_seen}))
+            for path, previous in self._pairs():
+                if path.is_file():
+                    os.replace(path, previous)
 
     def _variables(self) -> list:
         return [*self.model.variables, *self.model.optimizer.variables]
@@ -153,24 +123,27 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
         return ((Path(self._weights_path), Path(self._prev_weights_path)),
                 (Path(self._training_metadata_path), Path(self._prev_training_metadata_path)))
 
-    def on_train_begin(self, logs=None) -> None:
+    def _copy_previous_onto_latest(self) -> bool:
+        """Put the previous checkpoint in the latest one's place, if there is a previous one."""
         pairs = self._pairs()
-        if (not all(latest.is_file() for latest, _ in pairs)
-                and all(previous.is_file() for _, previous in pairs)):
-            for latest, previous in pairs:  # a save was cut between its two renames
-                shutil.copyfile(previous, latest)
+        if not all(previous.is_file() for _, previous in pairs):
+            return False
+        for latest, previous in pairs:
+            shutil.copyfile(previous, latest)
+        return True
+
+    def on_train_begin(self, logs=None) -> None:
+        if not all(latest.is_file() for latest, _ in self._pairs()):
+            self._copy_previous_onto_latest()  # a save was cut between its two renames
         values = [keras.ops.convert_to_numpy(variable.value) for variable in self._variables()]
         error = self._load_or_restore(values)
         if error is None:
             return
         reason = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
-        if all(previous.is_file() for _, previous in pairs):
-            for latest, previous in pairs:
-                shutil.copyfile(previous, latest)
-            if self._load_or_restore(values) is None:
-                print(f"the checkpoint in {self.folder} cannot be loaded ({reason}); resuming "
-                      f"from the one before it, at epoch {self.model._initial_epoch}")
-                return
+        if self._copy_previous_onto_latest() and self._load_or_restore(values) is None:
+            print(f"the checkpoint in {self.folder} cannot be loaded ({reason}); resuming "
+                  f"from the one before it, at epoch {self.model._initial_epoch}")
+            return
         moved = self.folder.with_name(self.folder.name + ".broken")
         shutil.rmtree(moved, ignore_errors=True)
         self.folder.rename(moved)

@@ -18,6 +18,7 @@ import numpy as np
 from cgan_lib.backend import keras
 from cgan_lib.config import outputs_dir
 from cgan_lib.diversity import Diversity, diversity_of_images, diversity_of_real_data
+from cgan_lib.files import atomic_path, save_figure, writable_folder
 from cgan_lib.generate import (
     digit_rows_inputs,
     generate,
@@ -26,7 +27,12 @@ from cgan_lib.generate import (
     run_generator,
 )
 from cgan_lib.metrics import Scores, score_images, score_real_data
-from cgan_lib.persistence import generator_folder, load_generator, load_generator_from_json
+from cgan_lib.persistence import (
+    generator_folder,
+    load_generator,
+    load_generator_from_json,
+    save_keras_file,
+)
 from cgan_lib.viz import plot_grid
 
 DIGIT_NAMES = [str(digit) for digit in range(10)]
@@ -70,19 +76,20 @@ def evaluate_folder(model_folder: Path | str | None = None, output: Path | None 
     by default the laptop generator); returns a printable report."""
     folder = generator_folder(model_folder)
     generator = load_generator_from_json(folder)
-    output = Path(output) if output is not None else folder / "evaluation"
-    output.mkdir(parents=True, exist_ok=True)
-    generator.save(output / "generator.keras")
+    output = writable_folder(output if output is not None else folder / "evaluation")
+    save_keras_file(generator, output / "generator.keras")
 
     noise, labels = digit_rows_inputs(10, latent_dim_of(generator), seed)
-    np.save(output / "z_eval.npy", noise)
-    np.save(output / "labels_eval.npy", labels.reshape(-1, 1))
+    for name, array in (("z_eval.npy", noise), ("labels_eval.npy", labels.reshape(-1, 1))):
+        with atomic_path(output / name) as temporary:
+            np.save(temporary, array)
     images = run_generator(generator, noise, labels)
-    plot_grid(images, 10, row_labels=DIGIT_NAMES, title="evaluation grid").savefig(
-        output / "eval_generated.png", dpi=100)
+    save_figure(plot_grid(images, 10, row_labels=DIGIT_NAMES, title="evaluation grid"),
+                output / "eval_generated.png")
 
     report = Report.measure(generator, per_digit, seed)
-    (output / "metrics.json").write_text(json.dumps(report.as_json(), indent=1))
+    with atomic_path(output / "metrics.json") as temporary:
+        temporary.write_text(json.dumps(report.as_json(), indent=1))
     return f"{report}\nfiles in {output}"
 
 
@@ -106,9 +113,8 @@ def generate_image(digit: int | str, count: int, seed: int, out: Path | None = N
         columns = min(count, 8)
         figure = plot_grid(images, columns, title=f"digit {digit}, seed {seed}")
     out = Path(out) if out is not None else outputs_dir("generated") / f"{digit}_seed{seed}.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(out, dpi=100)
-    return out
+    writable_folder(out.parent)
+    return save_figure(figure, out)
 
 
 def demo(output: Path | None = None, per_digit: int = 1000) -> str:
@@ -118,6 +124,5 @@ def demo(output: Path | None = None, per_digit: int = 1000) -> str:
     output = Path(output) if output is not None else outputs_dir("demo")
     for digit in range(10):
         images = generate(generator, digit=digit, count=16, seed=digit)
-        plot_grid(images, 8, title=f"digit {digit}").savefig(output / f"digit_{digit}.png",
-                                                             dpi=100)
+        save_figure(plot_grid(images, 8, title=f"digit {digit}"), output / f"digit_{digit}.png")
     return f"wrote digit_0.png … digit_9.png to {output}\n{Report.measure(generator, per_digit)}"

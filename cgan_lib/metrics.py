@@ -21,6 +21,7 @@ import numpy as np
 from cgan_lib.backend import keras
 from cgan_lib.config import PACKAGE_DIR, set_seed
 from cgan_lib.data import first_of_each_class, make_dataset, to_tanh_range
+from cgan_lib.files import atomic_path, saved_bytes, writable_folder
 from cgan_lib.generate import (
     NUM_CLASSES,
     digit_rows_inputs,
@@ -72,8 +73,9 @@ def save_weights_only(classifier: keras.Model, path: Path) -> None:
     """Save the classifier's weights without its optimizer state (a third of the size)."""
     uncompiled = build_classifier()
     uncompiled.set_weights(classifier.get_weights())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    uncompiled.save_weights(path)
+    writable_folder(path.parent)
+    with atomic_path(path, saved_bytes(uncompiled)) as temporary:
+        uncompiled.save_weights(temporary)
 
 
 @functools.cache

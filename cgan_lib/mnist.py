@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from cgan_lib.files import atomic_path, writable_folder
+
 MnistArrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 KERAS_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
@@ -94,16 +96,8 @@ def read_npz(path: Path) -> dict[str, np.ndarray]:
 
 def write_npz_atomically(arrays: dict[str, np.ndarray], path: Path) -> None:
     """Write the arrays to `path` through a temporary file and a rename, so no half file remains."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz.tmp", delete=False) as handle:
-        temporary = Path(handle.name)
-        try:
-            np.savez_compressed(handle, **arrays)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-    temporary.chmod(0o644)
-    os.replace(temporary, path)
+    with atomic_path(writable_folder(path.parent) / path.name) as temporary:
+        np.savez_compressed(temporary, **arrays)
 
 
 class _NumpyArraysOnlyUnpickler(pickle.Unpickler):

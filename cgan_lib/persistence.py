@@ -12,6 +12,7 @@ from pathlib import Path
 
 from cgan_lib.backend import keras
 from cgan_lib.config import RECIPES, repository_root
+from cgan_lib.files import atomic_path, saved_bytes, writable_folder
 
 KERAS_FILE = "generator.keras"
 JSON_FILE = "generator.json"
@@ -48,16 +49,25 @@ def generator_folder(model: Path | str | None = None) -> Path:
 def save_generator(generator: keras.Model, folder: Path) -> dict[str, Path]:
     """Write `generator.keras`, `generator.json` and `generator.weights.h5` into `folder`.
 
-    The generator is saved on its own, without any optimizer state.
+    The generator is saved on its own, without any optimizer state. Each file is written
+    through `atomic_path`, so a failed save leaves the previous file.
     """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = writable_folder(folder)
     paths = {"keras": folder / KERAS_FILE, "json": folder / JSON_FILE,
              "weights": folder / WEIGHTS_FILE}
-    generator.save(paths["keras"])
-    paths["json"].write_text(generator.to_json())
-    generator.save_weights(paths["weights"])
+    save_keras_file(generator, paths["keras"])
+    with atomic_path(paths["json"]) as temporary:
+        temporary.write_text(generator.to_json())
+    with atomic_path(paths["weights"], saved_bytes(generator)) as temporary:
+        generator.save_weights(temporary)
     return paths
+
+
+def save_keras_file(generator: keras.Model, path: Path) -> Path:
+    """`generator.save(path)` (a `.keras` file) through `atomic_path`; returns the path."""
+    with atomic_path(path, saved_bytes(generator)) as temporary:
+        generator.save(temporary)
+    return Path(path)
 
 
 def _resolve(model: Path | str | None, file_name: str) -> Path:

@@ -4,9 +4,10 @@
 write, under one folder: a sample grid per epoch (`epochs/generated_epoch_NN.png`), the per-epoch
 log (`history.json`: losses, D accuracy, quality scores, seconds), the loss plot
 (`loss_plot.png`), a final 5×5 grid (`final_grid.png`), and the generator (`generator.keras`,
-`generator.json`, `generator.weights.h5`). A checkpoint after every epoch (`checkpoint/`) lets the
-same call, run again after an interruption, continue from the last completed epoch; a run holds
-the folder's lock (`train.lock`) while it trains (see `cgan_lib.checkpoints`).
+`generator.json`, `generator.weights.h5`), each through `cgan_lib.files.atomic_path`. A
+checkpoint after every epoch (`checkpoint/`) lets the same call, run again after an
+interruption, continue from the last completed epoch; a run holds the folder's lock
+(`train.lock`) while it trains (see `cgan_lib.checkpoints`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from cgan_lib.callbacks import EpochHistory, QualityPerEpoch, SampleGrid, read_e
 from cgan_lib.checkpoints import Checkpoint, folder_lock
 from cgan_lib.config import REFERENCE_RECIPE, Recipe, outputs_dir, set_seed
 from cgan_lib.data import make_dataset, to_tanh_range
+from cgan_lib.files import remove_temporaries, save_figure, writable_folder
 from cgan_lib.gan import GAN
 from cgan_lib.generate import run_generator, sample_noise
 from cgan_lib.mnist import load_mnist
@@ -109,8 +111,9 @@ def train_recipe(recipe: Recipe = REFERENCE_RECIPE, folder: Path | None = None, 
         raise ValueError(f"epochs must be at least 1, got {epochs}")
     recipe = replace(recipe, epochs=epochs)
     folder = Path(folder) if folder is not None else outputs_dir("models", recipe.name)
-    (folder / "epochs").mkdir(parents=True, exist_ok=True)
+    writable_folder(folder / "epochs")
     with folder_lock(folder):
+        remove_temporaries(folder)
         gan, seconds = _fit(recipe, folder, epochs, quality_per_digit, verbose)
         generator = float32_generator(gan.sampling_generator, recipe)
         save_generator(generator, folder)
@@ -146,7 +149,7 @@ def save_final_grid(generator: keras.Model, path: Path, seed: int) -> None:
     labels = np.arange(25, dtype=np.int32) % 10
     images = run_generator(generator, sample_noise(25, generator.inputs[0].shape[-1], seed),
                            labels)
-    plot_grid(images, 5, title="final generator, digits 0–9 repeating").savefig(path, dpi=100)
+    save_figure(plot_grid(images, 5, title="final generator, digits 0–9 repeating"), path)
 
 
 def load_epoch_grids(folder: Path) -> dict[int, np.ndarray]:

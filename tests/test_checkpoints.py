@@ -100,7 +100,7 @@ def test_with_no_good_checkpoint_left_training_starts_over_and_says_so(two_epoch
 @pytest.fixture
 def full_disk(tmp_path):
     """A 300 KB folder: a tmpfs where this process may mount one, else a folder whose free space
-    `cgan_lib.checkpoints.free_bytes` reports as 300 KB (the `train` command below injects it)."""
+    `cgan_lib.files.free_bytes` reports as 300 KB (the `train` command below injects it)."""
     folder = tmp_path / "full"
     folder.mkdir()
     try:
@@ -116,8 +116,8 @@ def full_disk(tmp_path):
 def test_a_full_disk_is_one_line_that_names_the_folder_and_the_space_needed(full_disk):
     folder, mounted = full_disk
     run = folder / "run"
-    code = ("import sys; import cgan_lib.checkpoints as c; "
-            + ("" if mounted else "c.free_bytes = lambda folder: 300 * 1024; ")
+    code = ("import sys; import cgan_lib.files as f; "
+            + ("" if mounted else "f.free_bytes = lambda folder: 300 * 1024; ")
             + "from cgan_lib.cli import main; sys.exit(main(sys.argv[1:]))")
     result = subprocess.run([sys.executable, "-c", code, "train", "--recipe", "laptop",
                              "--epochs", "2", "--output", str(run)],
@@ -126,7 +126,7 @@ def test_a_full_disk_is_one_line_that_names_the_folder_and_the_space_needed(full
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
     assert lines[0].startswith(f"python -m cgan_lib train: error: no space left in "
-                               f"{run / 'checkpoint'}: the next checkpoint needs about ")
+                               f"{run / 'checkpoint'}: the next save needs about ")
     assert re.search(r"needs about \d+\.\d MB and 0\.[0-3] MB are free; free some space and run "
                      "the same command again", lines[0]), lines[0]
     assert not (run / "checkpoint" / "latest.weights.h5").exists()
@@ -135,12 +135,12 @@ def test_a_full_disk_is_one_line_that_names_the_folder_and_the_space_needed(full
 
 def test_a_checkpoint_that_fails_to_save_leaves_the_last_good_one(two_epochs, tmp_path,
                                                                   monkeypatch):
-    from cgan_lib import checkpoints
+    from cgan_lib import checkpoints, files
 
     folder = copy_of(two_epochs, tmp_path)
     latest = folder / "checkpoint" / "latest.weights.h5"
     good = latest.read_bytes()
-    monkeypatch.setattr(checkpoints, "free_bytes", lambda folder: 10**12)
+    monkeypatch.setattr(files, "free_bytes", lambda folder: 10**12)
 
     def fail_half_way(self, filepath, overwrite=True):
         Path(filepath).write_bytes(b"half a checkpoint")
@@ -153,7 +153,7 @@ def test_a_checkpoint_that_fails_to_save_leaves_the_last_good_one(two_epochs, tm
     monkeypatch.setattr(keras.Model, "save_weights", fail_half_way)
     callback = checkpoints.Checkpoint(folder / "checkpoint")
     callback.set_model(build_gan(LAPTOP_RECIPE))
-    with pytest.raises(OSError, match="no space left in .*: the next checkpoint needs about"):
+    with pytest.raises(OSError, match="no space left in .*: the next save needs about"):
         callback._save_model()
     assert latest.read_bytes() == good
     assert sorted(path.name for path in (folder / "checkpoint").iterdir()) == [
