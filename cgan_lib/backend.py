@@ -15,6 +15,10 @@ It also turns on TensorFlow's oneDNN kernels unless `TF_ENABLE_ONEDNN_OPTS` is a
 CPUs leave them off by default, and they are faster for these models. Both variables are read
 when TensorFlow loads, so they are set here, first. Every cgan_lib module that needs TensorFlow
 imports it from here.
+
+`CGAN_CPU_DEVICES=N` splits the CPU into N virtual devices on JAX (XLA's host device count),
+to try multi-device training (`cgan_lib.devices`) on a machine without GPUs. XLA reads it when
+JAX starts, so it is set here too.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from collections.abc import Iterator
 # Backend → (the package it needs, the project's extra that installs it).
 BACKEND_PACKAGES = {"tensorflow": ("tensorflow", ""), "jax": ("jax", "[jax]"),
                     "torch": ("torch", "[torch]")}
+CPU_DEVICES_VARIABLE = "CGAN_CPU_DEVICES"
 
 
 def check_backend_installed() -> str:
@@ -44,6 +49,17 @@ def check_backend_installed() -> str:
     return backend
 
 
+def virtual_cpu_devices() -> int:
+    """The number of virtual CPU devices that `CGAN_CPU_DEVICES` asks for (0: not set)."""
+    text = os.environ.get(CPU_DEVICES_VARIABLE, "").strip()
+    if not text:
+        return 0
+    if not text.isdigit() or int(text) < 1:
+        raise ImportError(f"{CPU_DEVICES_VARIABLE}={text!r} is not a number of devices: set it "
+                          "to a whole number of at least 1, or unset it")
+    return int(text)
+
+
 @contextlib.contextmanager
 def _stderr_file_descriptor_silenced() -> Iterator[None]:
     sys.stderr.flush()
@@ -58,9 +74,13 @@ def _stderr_file_descriptor_silenced() -> Iterator[None]:
         os.close(devnull)
 
 
-check_backend_installed()
+BACKEND = check_backend_installed()
+CPU_DEVICES = virtual_cpu_devices()
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+if CPU_DEVICES and BACKEND == "jax":
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "")
+                               + f" --xla_force_host_platform_device_count={CPU_DEVICES}")
 with _stderr_file_descriptor_silenced():
     import keras
     import tensorflow as tf

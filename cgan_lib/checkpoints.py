@@ -86,7 +86,7 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
         latest = Path(self._weights_path)
         if latest.is_file():
             return latest.stat().st_size + MEGABYTE // 16
-        return int(1.1 * sum(keras.ops.convert_to_numpy(variable.value).nbytes
+        return int(1.1 * sum(variable.numpy().nbytes
                              for variable in self._variables())) + MEGABYTE // 16
 
     def _save_model(self) -> None:
@@ -135,7 +135,7 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
     def on_train_begin(self, logs=None) -> None:
         if not all(latest.is_file() for latest, _ in self._pairs()):
             self._copy_previous_onto_latest()  # a save was cut between its two renames
-        values = [keras.ops.convert_to_numpy(variable.value) for variable in self._variables()]
+        values = [variable.numpy() for variable in self._variables()]
         error = self._load_or_restore(values)
         if error is None:
             return

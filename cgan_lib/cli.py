@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--output", type=Path,
                        help="folder for everything it writes (default: outputs/models/RECIPE)")
     train.add_argument("--seed", type=non_negative_int, help="seed (default: the recipe's)")
+    train.add_argument("--devices", type=positive_int, default=1,
+                       help="train data parallel on this many devices (KERAS_BACKEND=jax; "
+                            "docs/scaling.md), the recipe's batch split across them (default: 1)")
 
     evaluate = commands.add_parser(
         "evaluate", help="reload a generator, re-save it, draw a grid and score it",
@@ -106,7 +109,8 @@ def run_train(arguments: argparse.Namespace) -> None:
     recipe = RECIPES[arguments.recipe].shrunk_for_fast_mode()
     if arguments.seed is not None:
         recipe = replace(recipe, seed=arguments.seed)
-    run = train_recipe(recipe, arguments.output, epochs=arguments.epochs)
+    run = train_recipe(recipe, arguments.output, epochs=arguments.epochs,
+                       devices=arguments.devices)
     last = run.history[-1] if run.history else {}
     print(f"trained {recipe.name} to epoch {last.get('epoch', 0)} in {run.seconds:.0f} s "
           f"(this run); files in {run.folder}")

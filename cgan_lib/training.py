@@ -26,6 +26,7 @@ from cgan_lib.callbacks import EpochHistory, QualityPerEpoch, SampleGrid, read_e
 from cgan_lib.checkpoints import Checkpoint, folder_lock
 from cgan_lib.config import REFERENCE_RECIPE, Recipe, outputs_dir, set_seed
 from cgan_lib.data import make_dataset, to_tanh_range
+from cgan_lib.devices import check_devices, data_parallel
 from cgan_lib.files import remove_temporaries, save_figure, writable_folder
 from cgan_lib.gan import GAN
 from cgan_lib.generate import run_generator, sample_noise
@@ -101,20 +102,22 @@ def adam(recipe: Recipe) -> keras.optimizers.Adam:
 
 
 def train_recipe(recipe: Recipe = REFERENCE_RECIPE, folder: Path | None = None, *,
-                 epochs: int | None = None, quality_per_digit: int = 200,
+                 epochs: int | None = None, devices: int = 1, quality_per_digit: int = 200,
                  verbose: int | str = "auto") -> TrainingRun:
     """Train (or resume training) the recipe's GAN for `epochs` epochs in all (default: the
-    recipe's), writing everything under `folder` (default: `outputs/models/<recipe name>`).
-    A `linear_decay` recipe's learning rates reach 0 at the end of those `epochs`."""
+    recipe's), writing everything under `folder` (default: `outputs/models/<recipe name>`),
+    data parallel on `devices` devices (see `cgan_lib.devices`). A `linear_decay` recipe's
+    learning rates reach 0 at the end of those `epochs`."""
     epochs = recipe.epochs if epochs is None else epochs
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
     recipe = replace(recipe, epochs=epochs)
+    check_devices(devices, recipe)
     folder = Path(folder) if folder is not None else outputs_dir("models", recipe.name)
     writable_folder(folder / "epochs")
     with folder_lock(folder):
         remove_temporaries(folder)
-        gan, seconds = _fit(recipe, folder, epochs, quality_per_digit, verbose)
+        gan, seconds = _fit(recipe, folder, devices, quality_per_digit, verbose)
         generator = float32_generator(gan.sampling_generator, recipe)
         save_generator(generator, folder)
         save_final_grid(generator, folder / "final_grid.png", seed=recipe.seed)
@@ -122,25 +125,26 @@ def train_recipe(recipe: Recipe = REFERENCE_RECIPE, folder: Path | None = None, 
                        seconds)
 
 
-def _fit(recipe: Recipe, folder: Path, epochs: int, quality_per_digit: int,
+def _fit(recipe: Recipe, folder: Path, devices: int, quality_per_digit: int,
          verbose: int | str) -> tuple[GAN, float]:
-    """Build the recipe's GAN and fit it (resuming from `folder/checkpoint` if it holds one);
-    returns the GAN and the seconds `fit` took."""
+    """Build the recipe's GAN and fit it for the recipe's epochs on `devices` devices (resuming
+    from `folder/checkpoint` if it holds one); returns the GAN and the seconds `fit` took."""
     set_seed(recipe.seed)
     (x_train, y_train), _ = load_mnist(verbose=verbose != 0)
     count = recipe.training_images
     dataset = make_dataset(to_tanh_range(x_train[:count]), y_train[:count],
                            batch_size=recipe.batch_size, seed=recipe.seed)
-    gan = build_gan(recipe)
-    callbacks = [
-        SampleGrid(folder / "epochs", columns=10, seed=recipe.seed),
-        QualityPerEpoch(per_digit=quality_per_digit, seed=recipe.seed),
-        EpochHistory(folder / "history.json", plot_path=folder / "loss_plot.png"),
-        # Last, so that an epoch counts as done only once all of its files are written.
-        Checkpoint(folder / "checkpoint"),
-    ]
-    started = time.perf_counter()
-    gan.fit(dataset, epochs=epochs, callbacks=callbacks, verbose=verbose)
+    with data_parallel(devices, recipe):
+        gan = build_gan(recipe)
+        callbacks = [
+            SampleGrid(folder / "epochs", columns=10, seed=recipe.seed),
+            QualityPerEpoch(per_digit=quality_per_digit, seed=recipe.seed),
+            EpochHistory(folder / "history.json", plot_path=folder / "loss_plot.png"),
+            # Last, so that an epoch counts as done only once all of its files are written.
+            Checkpoint(folder / "checkpoint"),
+        ]
+        started = time.perf_counter()
+        gan.fit(dataset, epochs=recipe.epochs, callbacks=callbacks, verbose=verbose)
     return gan, time.perf_counter() - started
 
 

@@ -1,0 +1,79 @@
+"""Data-parallel training over several devices, through Keras's own distribution support.
+
+`data_parallel(devices, recipe)` is the block in which a `GAN` is built and fitted on `devices`
+devices: the GPUs if the machine has any, else its CPUs. It sets
+`keras.distribution.DataParallel` (JAX): each training batch, the recipe's `batch_size` whatever
+the number of devices, is split evenly across them, and the weights are replicated. The step is
+compiled once for the whole batch and XLA spreads it over the devices, so its losses (means over
+the whole batch), BatchNorm statistics and random draws are those of one device, and a recipe
+means the same on 1 device and on N.
+
+Other backends train on one device: PyTorch has no Keras distribution support, and a
+TensorFlow `MirroredStrategy` runs the step once per device, which this GAN's step (its random
+fake batches, its BatchNorm statistics and its loss scaling) is not written for; `devices > 1`
+is a `ValueError` there.
+
+Virtual devices let one CPU stand in for several (for checking, not for speed, as they share the
+same cores): `CGAN_CPU_DEVICES=N` before `cgan_lib` is imported (see `cgan_lib.backend`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from cgan_lib.backend import CPU_DEVICES_VARIABLE, keras
+from cgan_lib.config import Recipe
+from cgan_lib.per_backend import BACKEND
+
+HOW_TO_GET_MORE = (f"set {CPU_DEVICES_VARIABLE}=N to split the CPU into N virtual devices "
+                   "(for checking, not for speed), or use a machine with N GPUs")
+
+
+def device_names() -> list[str]:
+    """The devices JAX trains on: its GPUs if there are any, else the CPU's devices."""
+    import jax
+
+    return [str(device) for device in jax.devices()]
+
+
+def check_devices(devices: int, recipe: Recipe) -> None:
+    """A `ValueError` naming the problem unless `recipe` can train on `devices` devices."""
+    if isinstance(devices, bool) or not isinstance(devices, int) or devices < 1:
+        raise ValueError(f"devices must be a whole number of at least 1, got {devices!r}")
+    if devices == 1:
+        return
+    last_batch = recipe.training_images % recipe.batch_size
+    for name, size in (("batch_size", recipe.batch_size), ("the last batch", last_batch)):
+        if size % devices:
+            raise ValueError(f"{name} ({size}) does not divide into {devices} devices: choose a "
+                             f"batch size and a number of training images that are multiples "
+                             f"of {devices}, or another number of devices")
+    if BACKEND != "jax":
+        raise ValueError(f"training on {devices} devices needs KERAS_BACKEND=jax: it uses "
+                         f"keras.distribution.DataParallel, which runs on JAX; on {BACKEND} "
+                         "train on one device (--devices 1)")
+    available = device_names()
+    if devices > len(available):
+        raise ValueError(f"{devices} devices asked for, but this machine has {len(available)} "
+                         f"({', '.join(available)}): ask for at most {len(available)}, or "
+                         f"{HOW_TO_GET_MORE}")
+
+
+@contextlib.contextmanager
+def data_parallel(devices: int, recipe: Recipe) -> Iterator[None]:
+    """Build and fit inside this block to train data parallel on `devices` devices (1: as
+    usual)."""
+    check_devices(devices, recipe)
+    if devices == 1:
+        yield
+        return
+    import jax
+
+    previous = keras.distribution.distribution()
+    keras.distribution.set_distribution(
+        keras.distribution.DataParallel(devices=jax.devices()[:devices]))
+    try:
+        yield
+    finally:
+        keras.distribution.set_distribution(previous)

@@ -1,0 +1,127 @@
+"""Data-parallel training (`cgan_lib.devices`) on two virtual CPU devices of JAX: a few steps on
+two devices end with the weights, BatchNorm statistics and weight average of one device; a
+two-device run resumes from its checkpoint; and bad numbers of devices are one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from cgan_lib.config import LAPTOP_RECIPE
+from cgan_lib.devices import check_devices
+from cgan_lib.per_backend import BACKEND
+
+TWO_JAX_DEVICES = {**os.environ, "KERAS_BACKEND": "jax", "CGAN_CPU_DEVICES": "2"}
+
+# Trains the laptop recipe (in float32, so that the two runs can agree to float tolerance) for
+# one epoch of 4 batches on DEVICES devices, and saves the initial and the trained weights.
+TRAIN_AND_SAVE = """
+import sys
+from dataclasses import replace
+import numpy as np
+from cgan_lib.config import LAPTOP_RECIPE, set_seed
+from cgan_lib.training import build_gan, train_recipe
+devices, folder = int(sys.argv[1]), sys.argv[2]
+recipe = replace(LAPTOP_RECIPE, mixed_precision=False, training_images=512, epochs=1)
+
+def weights(gan):
+    return {f"{name}/{index}": np.asarray(variable.numpy())
+            for name, model in (("generator", gan.generator),
+                                ("discriminator", gan.discriminator),
+                                ("average", gan.average_generator))
+            for index, variable in enumerate(model.weights)}
+
+set_seed(recipe.seed)
+np.savez(folder + "/initial.npz", **weights(build_gan(recipe)))
+gan = train_recipe(recipe, folder + "/run", devices=devices, quality_per_digit=10, verbose=0).gan
+np.savez(folder + "/trained.npz", **weights(gan))
+print(len(gan.generator.weights[1].value.sharding.device_set),
+      int(gan.generator_optimizer.iterations))
+"""
+
+
+def train_on(devices: int, folder) -> tuple[dict, dict, list[str]]:
+    folder.mkdir()
+    result = subprocess.run([sys.executable, "-c", TRAIN_AND_SAVE, str(devices), str(folder)],
+                            capture_output=True, text=True, env=TWO_JAX_DEVICES, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return (dict(np.load(folder / "initial.npz")), dict(np.load(folder / "trained.npz")),
+            result.stdout.split())
+
+
+def test_two_devices_train_as_one_does(tmp_path):
+    initial, one, (one_holders, one_steps) = train_on(1, tmp_path / "one")
+    _, two, (two_holders, two_steps) = train_on(2, tmp_path / "two")
+    assert (one_holders, two_holders) == ("1", "2")  # the weights really live on two devices
+    assert one_steps == two_steps == "4"
+    for name in initial:
+        moved = np.linalg.norm(one[name] - initial[name])
+        apart = np.linalg.norm(two[name] - one[name])
+        # Measured: at most 5e-4 of the distance moved (BatchNorm statistics, 1e-5). Statistics
+        # taken per device instead of over the whole batch would be 0.1 to 0.7 of it.
+        assert moved > 0 and apart <= 2e-3 * moved, (name, moved, apart)
+
+
+def test_a_two_device_run_resumes_from_its_checkpoint(tmp_path):
+    fast = {**TWO_JAX_DEVICES, "CGAN_FAST": "1"}
+
+    def train(epochs: int) -> None:
+        result = subprocess.run(
+            [sys.executable, "-m", "cgan_lib", "train", "--recipe", "laptop", "--devices", "2",
+             "--epochs", str(epochs), "--output", str(tmp_path)],
+            capture_output=True, text=True, env=fast, timeout=900)
+        assert result.returncode == 0, result.stderr[-3000:]
+
+    train(1)
+    first = json.loads((tmp_path / "history.json").read_text())
+    train(2)
+    history = json.loads((tmp_path / "history.json").read_text())
+    assert [entry["epoch"] for entry in history] == [1, 2]
+    assert history[0] == first[0]  # epoch 1 was not trained again
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"batch_size": 63}, "batch_size (63) does not divide into 2 devices"),
+    ({"training_images": 1001}, "the last batch (105) does not divide into 2 devices"),
+])
+def test_a_batch_that_does_not_split_evenly_is_refused(change, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        check_devices(2, replace(LAPTOP_RECIPE, **change))
+
+
+@pytest.mark.parametrize("devices", [0, -1, 1.5, True])
+def test_a_number_of_devices_below_one_is_refused(devices):
+    with pytest.raises(ValueError, match="devices must be a whole number of at least 1"):
+        check_devices(devices, LAPTOP_RECIPE)
+
+
+def test_more_devices_than_there_are_or_another_backend_is_one_line():
+    result = subprocess.run([sys.executable, "-m", "cgan_lib", "train", "--devices", "4"],
+                            capture_output=True, text=True, timeout=900,
+                            env={**os.environ, "CGAN_CPU_DEVICES": "2"})
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr[-2000:]
+    if BACKEND == "jax":
+        assert lines[0].startswith("python -m cgan_lib train: error: 4 devices asked for, but "
+                                   "this machine has 2 (")
+        assert "set CGAN_CPU_DEVICES=N" in lines[0]
+    else:
+        assert lines[0] == ("python -m cgan_lib train: error: training on 4 devices needs "
+                            "KERAS_BACKEND=jax: it uses keras.distribution.DataParallel, which "
+                            f"runs on JAX; on {BACKEND} train on one device (--devices 1)")
+
+
+def test_zero_devices_at_the_command_line_is_refused():
+    result = subprocess.run([sys.executable, "-m", "cgan_lib", "train", "--devices", "0"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "python -m cgan_lib train: error: argument --devices: expected a whole number of at "
+        "least 1, got '0'")
