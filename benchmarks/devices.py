@@ -16,7 +16,7 @@ from dataclasses import replace
 from cgan_lib.backend import keras
 from cgan_lib.config import LAPTOP_RECIPE, set_seed
 from cgan_lib.data import make_dataset, to_tanh_range
-from cgan_lib.devices import data_parallel, device_names
+from cgan_lib.devices import data_parallel, device_names, fit_callbacks
 from cgan_lib.mnist import load_mnist
 from cgan_lib.training import build_gan
 
@@ -39,7 +39,7 @@ def milliseconds_per_step(devices: int) -> float:
     with data_parallel(devices, recipe):
         set_seed(0)
         gan = build_gan(recipe)
-        gan.fit(dataset, epochs=4, callbacks=[times], verbose=0)
+        gan.fit(dataset, epochs=4, callbacks=[times, *fit_callbacks(devices)], verbose=0)
     return 1000 * statistics.median(times.seconds[1:]) / recipe.steps_per_epoch
 
 

@@ -37,6 +37,29 @@ def device_names() -> list[str]:
     return [str(device) for device in jax.devices()]
 
 
+class OneStepAtATime(keras.callbacks.Callback):
+    """Wait for each training step to end before the next one is dispatched. JAX dispatches
+    steps asynchronously when nothing reads their logs (`verbose=0`); on virtual CPU devices,
+    which run as threads of one pool, two devices' halves of the queued steps can then miss each
+    other at a collective, and XLA ends the process after 40 s ("Termination timeout for all
+    reduce"). Waiting for each step avoids it."""
+
+    def on_train_batch_end(self, batch: int, logs=None) -> None:
+        import jax
+
+        jax.block_until_ready(logs)
+
+
+def fit_callbacks(devices: int) -> list[keras.callbacks.Callback]:
+    """The callbacks that training on `devices` devices needs: `OneStepAtATime` on several CPU
+    devices, none otherwise."""
+    if devices == 1:
+        return []
+    import jax
+
+    return [OneStepAtATime()] if jax.devices()[0].platform == "cpu" else []
+
+
 def check_devices(devices: int, recipe: Recipe) -> None:
     """A `ValueError` naming the problem unless `recipe` can train on `devices` devices."""
     if isinstance(devices, bool) or not isinstance(devices, int) or devices < 1:

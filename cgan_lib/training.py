@@ -26,7 +26,7 @@ from cgan_lib.callbacks import EpochHistory, QualityPerEpoch, SampleGrid, read_e
 from cgan_lib.checkpoints import Checkpoint, folder_lock
 from cgan_lib.config import REFERENCE_RECIPE, Recipe, outputs_dir, set_seed
 from cgan_lib.data import make_dataset, to_tanh_range
-from cgan_lib.devices import check_devices, data_parallel
+from cgan_lib.devices import check_devices, data_parallel, fit_callbacks
 from cgan_lib.files import remove_temporaries, save_figure, writable_folder
 from cgan_lib.gan import GAN
 from cgan_lib.generate import run_generator, sample_noise
@@ -137,6 +137,7 @@ def _fit(recipe: Recipe, folder: Path, devices: int, quality_per_digit: int,
     with data_parallel(devices, recipe):
         gan = build_gan(recipe)
         callbacks = [
+            *fit_callbacks(devices),
             SampleGrid(folder / "epochs", columns=10, seed=recipe.seed),
             QualityPerEpoch(per_digit=quality_per_digit, seed=recipe.seed),
             EpochHistory(folder / "history.json", plot_path=folder / "loss_plot.png"),

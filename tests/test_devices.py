@@ -55,6 +55,7 @@ def train_on(devices: int, folder) -> tuple[dict, dict, list[str]]:
             result.stdout.split())
 
 
+@pytest.mark.tensorflow_only  # starts JAX in a subprocess: once per `make test` is enough
 def test_two_devices_train_as_one_does(tmp_path):
     initial, one, (one_holders, one_steps) = train_on(1, tmp_path / "one")
     _, two, (two_holders, two_steps) = train_on(2, tmp_path / "two")
@@ -68,6 +69,7 @@ def test_two_devices_train_as_one_does(tmp_path):
         assert moved > 0 and apart <= 2e-3 * moved, (name, moved, apart)
 
 
+@pytest.mark.tensorflow_only
 def test_a_two_device_run_resumes_from_its_checkpoint(tmp_path):
     fast = {**TWO_JAX_DEVICES, "CGAN_FAST": "1"}
 
@@ -84,6 +86,34 @@ def test_a_two_device_run_resumes_from_its_checkpoint(tmp_path):
     history = json.loads((tmp_path / "history.json").read_text())
     assert [entry["epoch"] for entry in history] == [1, 2]
     assert history[0] == first[0]  # epoch 1 was not trained again
+
+
+# Four epochs of 16 steps with nothing reading the logs, so that JAX queues the steps up: without
+# `fit_callbacks`, XLA ended this process after 40 s ("Termination timeout for all reduce").
+QUIET_FIT = """
+from dataclasses import replace
+from cgan_lib.config import LAPTOP_RECIPE, set_seed
+from cgan_lib.data import make_dataset, to_tanh_range
+from cgan_lib.devices import data_parallel, fit_callbacks
+from cgan_lib.mnist import load_mnist
+from cgan_lib.training import build_gan
+recipe = replace(LAPTOP_RECIPE, training_images=2048)
+(x_train, y_train), _ = load_mnist(verbose=False)
+dataset = make_dataset(to_tanh_range(x_train[:2048]), y_train[:2048], batch_size=128, seed=0)
+with data_parallel(2, recipe):
+    set_seed(0)
+    gan = build_gan(recipe)
+    gan.fit(dataset, epochs=4, callbacks=fit_callbacks(2), verbose=0)
+print(int(gan.generator_optimizer.iterations))
+"""
+
+
+@pytest.mark.tensorflow_only
+def test_a_long_fit_with_nothing_reading_its_logs_runs_to_the_end():
+    result = subprocess.run([sys.executable, "-c", QUIET_FIT], capture_output=True, text=True,
+                            env=TWO_JAX_DEVICES, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split() == ["64"]
 
 
 @pytest.mark.parametrize(("change", "message"), [
