@@ -16,9 +16,9 @@ CPUs leave them off by default, and they are faster for these models. Both varia
 when TensorFlow loads, so they are set here, first. Every cgan_lib module that needs TensorFlow
 imports it from here.
 
-`CGAN_CPU_DEVICES=N` splits the CPU into N virtual devices on JAX (XLA's host device count),
-to try multi-device training (`cgan_lib.devices`) on a machine without GPUs. XLA reads it when
-JAX starts, so it is set here too.
+`CGAN_CPU_DEVICES=N` splits the CPU into N virtual devices, to try multi-device training
+(`cgan_lib.devices`) on a machine without GPUs: XLA's host device count on JAX, logical CPU
+devices on TensorFlow. Both must be set before the backend starts, so they are set here too.
 """
 
 from __future__ import annotations
@@ -85,6 +85,10 @@ with _stderr_file_descriptor_silenced():
     import keras
     import tensorflow as tf
 
+    if CPU_DEVICES and BACKEND == "tensorflow":
+        tf.config.set_logical_device_configuration(
+            tf.config.list_physical_devices("CPU")[0],
+            [tf.config.LogicalDeviceConfiguration() for _ in range(CPU_DEVICES)])
     tf.config.list_physical_devices()
 # TensorFlow's Python warnings (such as tf.function retracing hints) are not actionable here.
 tf.get_logger().setLevel("ERROR")

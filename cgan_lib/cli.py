@@ -61,8 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="folder for everything it writes (default: outputs/models/RECIPE)")
     train.add_argument("--seed", type=non_negative_int, help="seed (default: the recipe's)")
     train.add_argument("--devices", type=positive_int, default=1,
-                       help="train data parallel on this many devices (KERAS_BACKEND=jax; "
-                            "docs/scaling.md), the recipe's batch split across them (default: 1)")
+                       help="train data parallel on this many GPUs or CPU devices, the recipe's "
+                            "batch split across them (docs/scaling.md; default: 1)")
 
     evaluate = commands.add_parser(
         "evaluate", help="reload a generator, re-save it, draw a grid and score it",

@@ -1,17 +1,19 @@
 """Data-parallel training over several devices, through Keras's own distribution support.
 
 `data_parallel(devices, recipe)` is the block in which a `GAN` is built and fitted on `devices`
-devices: the GPUs if the machine has any, else its CPUs. It sets
-`keras.distribution.DataParallel` (JAX): each training batch, the recipe's `batch_size` whatever
-the number of devices, is split evenly across them, and the weights are replicated. The step is
-compiled once for the whole batch and XLA spreads it over the devices, so its losses (means over
-the whole batch), BatchNorm statistics and random draws are those of one device, and a recipe
-means the same on 1 device and on N.
-
-Other backends train on one device: PyTorch has no Keras distribution support, and a
-TensorFlow `MirroredStrategy` runs the step once per device, which this GAN's step (its random
-fake batches, its BatchNorm statistics and its loss scaling) is not written for; `devices > 1`
-is a `ValueError` there.
+devices: the GPUs if the machine has any, else its CPUs. Each training batch, the recipe's
+`batch_size` whatever the number of devices, is split evenly across them, and the weights are
+kept in step, so that a recipe means the same on 1 device and on N:
+- JAX: `keras.distribution.DataParallel`. The step is compiled once for the whole batch and XLA
+  spreads it over the devices, so its losses (means over the whole batch), BatchNorm statistics
+  and random draws are those of one device.
+- TensorFlow: `tf.distribute.MirroredStrategy`, which `fit` respects. The step runs once per
+  device on its share of the batch: `per_backend` divides each gradient by the number of
+  devices (Keras sums them), draws each random batch whole and gives each device its share, and
+  `synchronized_batch_norm` takes BatchNorm's statistics over the whole batch. One difference
+  remains: Keras's Dropout layers draw the same mask on every device, so a recipe with dropout
+  (the reference) is another random run than on one device, not the same one.
+- PyTorch: Keras has no distribution support for it; `devices > 1` is a `ValueError`.
 
 Virtual devices let one CPU stand in for several (for checking, not for speed, as they share the
 same cores): `CGAN_CPU_DEVICES=N` before `cgan_lib` is imported (see `cgan_lib.backend`).
@@ -24,17 +26,22 @@ from collections.abc import Iterator
 
 from cgan_lib.backend import CPU_DEVICES_VARIABLE, keras
 from cgan_lib.config import Recipe
-from cgan_lib.per_backend import BACKEND
+from cgan_lib.per_backend import BACKEND, replicas_in_sync
 
 HOW_TO_GET_MORE = (f"set {CPU_DEVICES_VARIABLE}=N to split the CPU into N virtual devices "
                    "(for checking, not for speed), or use a machine with N GPUs")
 
 
 def device_names() -> list[str]:
-    """The devices JAX trains on: its GPUs if there are any, else the CPU's devices."""
-    import jax
+    """The devices training can use on this backend: the GPUs if there are any, else the CPUs."""
+    if BACKEND == "jax":
+        import jax
 
-    return [str(device) for device in jax.devices()]
+        return [str(device) for device in jax.devices()]
+    from cgan_lib.backend import tf
+
+    return [device.name for device in (tf.config.list_logical_devices("GPU")
+                                       or tf.config.list_logical_devices("CPU"))]
 
 
 class OneStepAtATime(keras.callbacks.Callback):
@@ -51,9 +58,9 @@ class OneStepAtATime(keras.callbacks.Callback):
 
 
 def fit_callbacks(devices: int) -> list[keras.callbacks.Callback]:
-    """The callbacks that training on `devices` devices needs: `OneStepAtATime` on several CPU
-    devices, none otherwise."""
-    if devices == 1:
+    """The callbacks that training on `devices` devices needs: `OneStepAtATime` on several JAX
+    CPU devices, none otherwise."""
+    if devices == 1 or BACKEND != "jax":
         return []
     import jax
 
@@ -72,10 +79,11 @@ def check_devices(devices: int, recipe: Recipe) -> None:
             raise ValueError(f"{name} ({size}) does not divide into {devices} devices: choose a "
                              f"batch size and a number of training images that are multiples "
                              f"of {devices}, or another number of devices")
-    if BACKEND != "jax":
-        raise ValueError(f"training on {devices} devices needs KERAS_BACKEND=jax: it uses "
-                         f"keras.distribution.DataParallel, which runs on JAX; on {BACKEND} "
-                         "train on one device (--devices 1)")
+    if BACKEND == "torch":
+        raise ValueError(f"training on {devices} devices is not supported on the torch backend: "
+                         "Keras's distribution support covers JAX (keras.distribution) and "
+                         "TensorFlow (tf.distribute), not PyTorch; use KERAS_BACKEND=jax or "
+                         "tensorflow, or train on one device (--devices 1)")
     available = device_names()
     if devices > len(available):
         raise ValueError(f"{devices} devices asked for, but this machine has {len(available)} "
@@ -90,13 +98,36 @@ def data_parallel(devices: int, recipe: Recipe) -> Iterator[None]:
     check_devices(devices, recipe)
     if devices == 1:
         yield
-        return
-    import jax
+    elif BACKEND == "jax":
+        import jax
 
-    previous = keras.distribution.distribution()
-    keras.distribution.set_distribution(
-        keras.distribution.DataParallel(devices=jax.devices()[:devices]))
+        previous = keras.distribution.distribution()
+        keras.distribution.set_distribution(
+            keras.distribution.DataParallel(devices=jax.devices()[:devices]))
+        try:
+            yield
+        finally:
+            keras.distribution.set_distribution(previous)
+    else:
+        from cgan_lib.backend import tf
+
+        with tf.distribute.MirroredStrategy(device_names()[:devices]).scope():
+            yield
+
+
+@contextlib.contextmanager
+def synchronized_batch_norm(model: keras.Model) -> Iterator[None]:
+    """While the block runs, `model`'s BatchNormalization layers take their statistics over the
+    whole batch across TensorFlow's devices (Keras's `synchronized`); afterwards they are as
+    built, so that the model saves and loads on every backend. Does nothing elsewhere."""
+    layers = [layer for layer in model._flatten_layers()
+              if isinstance(layer, keras.layers.BatchNormalization)]
+    if replicas_in_sync() == 1:
+        layers = []
+    for layer in layers:
+        layer.synchronized = True
     try:
         yield
     finally:
-        keras.distribution.set_distribution(previous)
+        for layer in layers:
+            layer.synchronized = False

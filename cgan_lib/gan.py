@@ -36,7 +36,10 @@ from cgan_lib.per_backend import (
     StepModel,
     input_gradients,
     losses_and_gradients,
+    replica_share,
+    replicas_in_sync,
     run_if,
+    sum_over_replicas,
 )
 
 ops = keras.ops
@@ -110,15 +113,16 @@ class GAN(StepModel):
         `paired`: the batch's last half repeats the digits of its first half, in order (row i of
         the first half and row i of the last half are a pair; an odd middle row has none).
         """
-        noise = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        whole = batch_size * replicas_in_sync()  # the batch of all devices (see per_backend)
+        noise = keras.random.normal((whole, self.latent_dim), seed=self.seed_generator)
         if not self.conditional:
-            return noise, None
-        half = batch_size // 2 if paired else 0
-        labels = keras.random.randint((batch_size - half, 1), 0, self.num_classes,
+            return replica_share(noise), None
+        half = whole // 2 if paired else 0
+        labels = keras.random.randint((whole - half, 1), 0, self.num_classes,
                                       seed=self.seed_generator, dtype="int32")
         if paired:
             labels = ops.concatenate([labels, labels[:half]])
-        return noise, labels
+        return replica_share(noise, paired), replica_share(labels, paired)
 
     def generate(self, noise, labels, training: bool):
         """G's images for `noise` (and `labels`, if conditional)."""
@@ -148,8 +152,8 @@ class GAN(StepModel):
     def penalty_on_interpolates(self, real_images, real_labels, fake_images):
         """λ·`gradient_penalty` of D's logit at x̂ = ε·real + (1 - ε)·fake, ε ~ U(0, 1) per
         image, each x̂ judged as the digit of its real image."""
-        epsilon = keras.random.uniform((ops.shape(real_images)[0], 1, 1, 1),
-                                       seed=self.seed_generator)
+        epsilon = replica_share(keras.random.uniform(
+            (ops.shape(real_images)[0] * replicas_in_sync(), 1, 1, 1), seed=self.seed_generator))
         interpolates = epsilon * real_images + (1.0 - epsilon) * fake_images
         gradients = input_gradients(lambda images: self.judge(images, real_labels)[0],
                                     interpolates)
@@ -166,10 +170,12 @@ class GAN(StepModel):
             loss = adversarial + self.weighted_digit_loss(real_labels, real_digit_logits)
             if self.recipe.gradient_penalty_weight:
                 loss += self.penalty_on_interpolates(real_images, real_labels, fake_images)
-            return loss, adversarial, real_logits, fake_logits
+            # Scaled up in float16 (a LossScaleOptimizer), so that small gradients survive.
+            scaled = self.discriminator_optimizer.scale_loss(loss)
+            return scaled, loss, adversarial, real_logits, fake_logits
 
         variables = self.discriminator.trainable_variables
-        (loss, adversarial, real_logits, fake_logits), (gradients,) = losses_and_gradients(
+        (_, loss, adversarial, real_logits, fake_logits), (gradients,) = losses_and_gradients(
             self, compute, [variables])
         self.discriminator_optimizer.apply(gradients, variables)
         self.track(d_loss=loss, d_adversarial_loss=adversarial,
@@ -199,12 +205,15 @@ class GAN(StepModel):
                     + self.weighted_digit_loss(fake_labels, fake_digit_logits))
             if mode_seeking_weight:
                 loss += mode_seeking_penalty(noise, fake_images, mode_seeking_weight)
-            return (loss,)
+            return self.generator_optimizer.scale_loss(loss), loss
 
         variables = self.generator.trainable_variables
-        (loss,), (gradients,) = losses_and_gradients(self, compute, [variables])
+        (_, loss), (gradients,) = losses_and_gradients(self, compute, [variables])
         self.generator_optimizer.apply(gradients, variables)
-        self.track(g_loss=loss, g_gradient_norm=global_norm(gradients))
+        # The norm of the gradient applied (on several TensorFlow devices, the sum of theirs),
+        # of the loss before its scaling in float16.
+        norm = global_norm([sum_over_replicas(gradient) for gradient in gradients])
+        self.track(g_loss=loss, g_gradient_norm=norm / self.generator_optimizer.scale_loss(1.0))
         return loss
 
     def update_average_generator(self):

@@ -16,6 +16,10 @@ images, and the generator G's loss from D's logits on G's images.
   Wasserstein distance between the real and generated images, mean(real) - mean(fake), if it is
   1-Lipschitz. The critic minimizes mean(fake) - mean(real) and G minimizes -mean(fake). The
   Lipschitz condition is enforced by the `gradient_penalty` (WGAN-GP, Gulrajani et al. 2017).
+
+Each loss is a plain mean over the batch it is given: not a Keras `Loss` object, which under a
+TensorFlow distribution strategy would also divide itself by the number of devices, when
+`per_backend.losses_and_gradients` does so once for the whole step.
 """
 
 from __future__ import annotations
@@ -23,15 +27,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cgan_lib.backend import keras
+from cgan_lib.per_backend import mean_over_replicas
 
 ops = keras.ops
-_binary_cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
-_digit_cross_entropy = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
 
 def binary_cross_entropy(target: float, logits):
     """The mean binary cross-entropy of `logits` against the probability `target` (0 to 1)."""
-    return _binary_cross_entropy(ops.full_like(logits, target), logits)
+    return ops.mean(keras.losses.binary_crossentropy(ops.full_like(logits, target), logits,
+                                                     from_logits=True))
 
 
 def cross_entropy_discriminator_loss(real_logits, fake_logits, real_target: float = 1.0):
@@ -99,7 +103,8 @@ def gradient_penalty(input_gradients):
 
 def digit_loss(labels, digit_logits):
     """The AC-GAN classifier's cross-entropy: digit logits (N, 10) against labels (N, 1)."""
-    return _digit_cross_entropy(labels, digit_logits)
+    return ops.mean(keras.losses.sparse_categorical_crossentropy(labels, digit_logits,
+                                                                 from_logits=True))
 
 
 def mode_seeking_penalty(noise, images, weight: float):
@@ -108,8 +113,8 @@ def mode_seeking_penalty(noise, images, weight: float):
     has no pair). It is large when two z give nearly the same image."""
     half = ops.shape(noise)[0] // 2
     second = ops.shape(noise)[0] - half
-    image_gap = ops.mean(ops.abs(images[:half] - images[second:]))
-    noise_gap = ops.mean(ops.abs(noise[:half] - noise[second:]))
+    image_gap = mean_over_replicas(ops.mean(ops.abs(images[:half] - images[second:])))
+    noise_gap = mean_over_replicas(ops.mean(ops.abs(noise[:half] - noise[second:])))
     return weight / (image_gap / noise_gap + 1e-5)
 
 

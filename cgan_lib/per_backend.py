@@ -19,6 +19,15 @@ and calls `optimizer.apply`. Five things need each backend's own mechanism:
 - `StepModel.train_step` is what `fit` calls: `train_step(data)` on TensorFlow and PyTorch, whose
   steps change variables in place, and `train_step(state, data)` on JAX, whose compiled step gets
   the values of all the model's variables and returns their new values.
+- `replicas_in_sync()`, `replica_share(values, paired)`, `sum_over_replicas(value)` and
+  `mean_over_replicas(value)`: under
+  TensorFlow's `MirroredStrategy` the step runs once per device on its share of the batch.
+  Keras sums the devices' gradients, so `losses_and_gradients` divides them by the number of
+  devices; a random batch is drawn whole on every device (the same draw, from the same seed) and
+  each device keeps its share, so that the devices draw what one device would; a statistic that
+  is not a mean over rows (a ratio of means, a gradient's norm) is made of the sums or means over
+  all devices. Elsewhere
+  (one device, or JAX's `DataParallel`, whose step sees the whole batch) there is one replica.
 - `compiled_inference(model)` is `model(inputs, training=False)` compiled once: a `tf.function`
   on TensorFlow, a `jax.jit` of `model.stateless_call` on JAX (given the current weights at every
   call), and an eager call without autograd on PyTorch.
@@ -55,6 +64,10 @@ def losses_and_gradients(model: keras.Model, compute: Callable[[], tuple],
             outputs = compute()
         gradients = [tape.gradient(outputs[index], list(group))
                      for index, group in enumerate(variable_groups)]
+        if replicas_in_sync() > 1:  # this device's share of the sum that Keras takes
+            gradients = [[None if gradient is None else
+                          tf.math.scalar_mul(1.0 / replicas_in_sync(), gradient)
+                          for gradient in group] for group in gradients]
         del tape
         return outputs, gradients
     if BACKEND == "torch":
@@ -96,6 +109,52 @@ def input_gradients(function: Callable[[object], object], inputs):
     import jax
 
     return jax.grad(lambda values: keras.ops.sum(function(values)))(inputs)
+
+
+def replicas_in_sync() -> int:
+    """How many devices run each step on a share of the batch: more than 1 only inside a
+    multi-device TensorFlow strategy."""
+    if BACKEND != "tensorflow":
+        return 1
+    import tensorflow as tf
+
+    return tf.distribute.get_strategy().num_replicas_in_sync
+
+
+def replica_share(values, paired: bool = False):
+    """This device's share of `values`, a random batch drawn whole (the same on every device):
+    its rows in order, or with `paired` (rows i and i + half are a pair), its share of the first
+    half followed by the same rows of the second half, so that pairs stay together."""
+    replicas = replicas_in_sync()
+    if replicas == 1:
+        return values
+    import tensorflow as tf
+
+    index = tf.distribute.get_replica_context().replica_id_in_sync_group
+    if not paired:
+        size = keras.ops.shape(values)[0] // replicas
+        return values[index * size:(index + 1) * size]
+    half = keras.ops.shape(values)[0] // 2
+    size = half // replicas
+    start = index * size
+    return keras.ops.concatenate([values[start:start + size],
+                                  values[half + start:half + start + size]])
+
+
+def sum_over_replicas(value):
+    """The sum of `value` over the devices that run the step together (`value` itself on one).
+    Differentiable: TensorFlow's all-reduce passes the gradient back to every device."""
+    if replicas_in_sync() == 1:
+        return value
+    import tensorflow as tf
+
+    return tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM, value)
+
+
+def mean_over_replicas(value):
+    """The mean of `value` over the devices that run the step together: a mean over this
+    device's share of the batch becomes the mean over the whole batch."""
+    return sum_over_replicas(value) / replicas_in_sync()
 
 
 def _run_stateless(model: keras.Model, function: Callable[[], object], overrides=()):

@@ -26,13 +26,19 @@ from cgan_lib.callbacks import EpochHistory, QualityPerEpoch, SampleGrid, read_e
 from cgan_lib.checkpoints import Checkpoint, folder_lock
 from cgan_lib.config import REFERENCE_RECIPE, Recipe, outputs_dir, set_seed
 from cgan_lib.data import make_dataset, to_tanh_range
-from cgan_lib.devices import check_devices, data_parallel, fit_callbacks
+from cgan_lib.devices import (
+    check_devices,
+    data_parallel,
+    fit_callbacks,
+    synchronized_batch_norm,
+)
 from cgan_lib.files import remove_temporaries, save_figure, writable_folder
 from cgan_lib.gan import GAN
 from cgan_lib.generate import run_generator, sample_noise
 from cgan_lib.mnist import load_mnist
 from cgan_lib.models import build_dcgan_discriminator, build_dcgan_generator
 from cgan_lib.persistence import save_generator
+from cgan_lib.precision import recipe_policy
 from cgan_lib.viz import plot_grid
 
 
@@ -48,10 +54,11 @@ class TrainingRun:
 
 @contextlib.contextmanager
 def _dtype_policy(mixed_precision: bool) -> Iterator[None]:
-    """Keras's global dtype policy set to "mixed_bfloat16" (or "float32") while building layers,
-    then restored."""
+    """Keras's global dtype policy set to what `mixed_precision` means on this machine
+    (`cgan_lib.precision`: "mixed_bfloat16", "mixed_float16" or "float32") while building
+    layers, then restored."""
     previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy("mixed_bfloat16" if mixed_precision else "float32")
+    keras.config.set_dtype_policy(recipe_policy(mixed_precision))
     try:
         yield
     finally:
@@ -59,8 +66,9 @@ def _dtype_policy(mixed_precision: bool) -> Iterator[None]:
 
 
 def build_generator(recipe: Recipe, mixed_precision: bool | None = None) -> keras.Model:
-    """The recipe's generator, computing in bfloat16 when `mixed_precision` (default: the
-    recipe's); its weights and its images are float32 either way."""
+    """The recipe's generator, computing in half precision when `mixed_precision` (default: the
+    recipe's) and the machine computes it fast (`cgan_lib.precision`); its weights and its
+    images are float32 either way."""
     mixed_precision = recipe.mixed_precision if mixed_precision is None else mixed_precision
     with _dtype_policy(mixed_precision):
         return build_dcgan_generator(recipe.latent_dim, recipe.embedding_dim,
@@ -93,12 +101,16 @@ def build_gan(recipe: Recipe) -> GAN:
 
 def adam(recipe: Recipe) -> keras.optimizers.Adam:
     """Adam with the recipe's learning rate, beta_1 and beta_2; the rate is constant, or falls
-    linearly to 0 over the recipe's epochs (`linear_decay`)."""
+    linearly to 0 over the recipe's epochs (`linear_decay`). In float16 (`cgan_lib.precision`)
+    it is wrapped in Keras's `LossScaleOptimizer`, which the step's `scale_loss` calls use."""
     learning_rate = recipe.learning_rate
     if recipe.linear_decay:
         learning_rate = keras.optimizers.schedules.PolynomialDecay(
             learning_rate, decay_steps=recipe.total_steps, end_learning_rate=0.0)
-    return keras.optimizers.Adam(learning_rate, beta_1=recipe.beta_1, beta_2=recipe.beta_2)
+    optimizer = keras.optimizers.Adam(learning_rate, beta_1=recipe.beta_1, beta_2=recipe.beta_2)
+    if recipe_policy(recipe.mixed_precision) == "mixed_float16":
+        return keras.optimizers.LossScaleOptimizer(optimizer)
+    return optimizer
 
 
 def train_recipe(recipe: Recipe = REFERENCE_RECIPE, folder: Path | None = None, *,
@@ -145,7 +157,8 @@ def _fit(recipe: Recipe, folder: Path, devices: int, quality_per_digit: int,
             Checkpoint(folder / "checkpoint"),
         ]
         started = time.perf_counter()
-        gan.fit(dataset, epochs=recipe.epochs, callbacks=callbacks, verbose=verbose)
+        with synchronized_batch_norm(gan.generator):
+            gan.fit(dataset, epochs=recipe.epochs, callbacks=callbacks, verbose=verbose)
     return gan, time.perf_counter() - started
 
 

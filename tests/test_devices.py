@@ -1,6 +1,7 @@
-"""Data-parallel training (`cgan_lib.devices`) on two virtual CPU devices of JAX: a few steps on
-two devices end with the weights, BatchNorm statistics and weight average of one device; a
-two-device run resumes from its checkpoint; and bad numbers of devices are one-line errors."""
+"""Data-parallel training (`cgan_lib.devices`) on two virtual CPU devices, with JAX's
+`DataParallel` and TensorFlow's `MirroredStrategy`: a few steps on two devices end with the
+weights, BatchNorm statistics and weight average of one device; a two-device run resumes from its
+checkpoint; and bad numbers of devices are one-line errors."""
 
 from __future__ import annotations
 
@@ -17,10 +18,16 @@ from cgan_lib.config import LAPTOP_RECIPE
 from cgan_lib.devices import check_devices
 from cgan_lib.per_backend import BACKEND
 
-TWO_JAX_DEVICES = {**os.environ, "KERAS_BACKEND": "jax", "CGAN_CPU_DEVICES": "2"}
+MULTI_DEVICE_BACKENDS = ["jax", "tensorflow"]
+
+
+def two_devices(backend: str) -> dict[str, str]:
+    return {**os.environ, "KERAS_BACKEND": backend, "CGAN_CPU_DEVICES": "2"}
+
 
 # Trains the laptop recipe (in float32, so that the two runs can agree to float tolerance) for
-# one epoch of 4 batches on DEVICES devices, and saves the initial and the trained weights.
+# 4 epochs of one batch, the same 128 images (so that the order tf.data shuffles them in does not
+# matter), on DEVICES devices, and saves the initial and the trained weights.
 TRAIN_AND_SAVE = """
 import sys
 from dataclasses import replace
@@ -28,7 +35,7 @@ import numpy as np
 from cgan_lib.config import LAPTOP_RECIPE, set_seed
 from cgan_lib.training import build_gan, train_recipe
 devices, folder = int(sys.argv[1]), sys.argv[2]
-recipe = replace(LAPTOP_RECIPE, mixed_precision=False, training_images=512, epochs=1)
+recipe = replace(LAPTOP_RECIPE, mixed_precision=False, training_images=128, epochs=4)
 
 def weights(gan):
     return {f"{name}/{index}": np.asarray(variable.numpy())
@@ -41,37 +48,44 @@ set_seed(recipe.seed)
 np.savez(folder + "/initial.npz", **weights(build_gan(recipe)))
 gan = train_recipe(recipe, folder + "/run", devices=devices, quality_per_digit=10, verbose=0).gan
 np.savez(folder + "/trained.npz", **weights(gan))
-print(len(gan.generator.weights[1].value.sharding.device_set),
-      int(gan.generator_optimizer.iterations))
+value = gan.generator.weights[1].value
+# JAX: the devices its array is sharded over; TensorFlow: a MirroredVariable's copies.
+holders = (value.sharding.device_set if hasattr(value, "sharding")
+           else getattr(value, "values", [value]))
+print(len(holders), int(gan.generator_optimizer.iterations.numpy()))
 """
 
 
-def train_on(devices: int, folder) -> tuple[dict, dict, list[str]]:
+def train_on(backend: str, devices: int, folder) -> tuple[dict, dict, list[str]]:
     folder.mkdir()
     result = subprocess.run([sys.executable, "-c", TRAIN_AND_SAVE, str(devices), str(folder)],
-                            capture_output=True, text=True, env=TWO_JAX_DEVICES, timeout=900)
+                            capture_output=True, text=True, env=two_devices(backend),
+                            timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     return (dict(np.load(folder / "initial.npz")), dict(np.load(folder / "trained.npz")),
             result.stdout.split())
 
 
-@pytest.mark.tensorflow_only  # starts JAX in a subprocess: once per `make test` is enough
-def test_two_devices_train_as_one_does(tmp_path):
-    initial, one, (one_holders, one_steps) = train_on(1, tmp_path / "one")
-    _, two, (two_holders, two_steps) = train_on(2, tmp_path / "two")
+# These start their backend in a subprocess: once per `make test` is enough.
+@pytest.mark.tensorflow_only
+@pytest.mark.parametrize("backend", MULTI_DEVICE_BACKENDS)
+def test_two_devices_train_as_one_does(tmp_path, backend):
+    initial, one, (one_holders, one_steps) = train_on(backend, 1, tmp_path / "one")
+    _, two, (two_holders, two_steps) = train_on(backend, 2, tmp_path / "two")
     assert (one_holders, two_holders) == ("1", "2")  # the weights really live on two devices
     assert one_steps == two_steps == "4"
     for name in initial:
         moved = np.linalg.norm(one[name] - initial[name])
         apart = np.linalg.norm(two[name] - one[name])
-        # Measured: at most 5e-4 of the distance moved (BatchNorm statistics, 1e-5). Statistics
-        # taken per device instead of over the whole batch would be 0.1 to 0.7 of it.
-        assert moved > 0 and apart <= 2e-3 * moved, (name, moved, apart)
+        # Measured: at most 0.8% of the distance moved (TensorFlow; JAX 0.4%). BatchNorm
+        # statistics taken per device instead of over the whole batch put them 93% apart.
+        assert moved > 0 and apart <= 0.02 * moved, (name, moved, apart)
 
 
 @pytest.mark.tensorflow_only
-def test_a_two_device_run_resumes_from_its_checkpoint(tmp_path):
-    fast = {**TWO_JAX_DEVICES, "CGAN_FAST": "1"}
+@pytest.mark.parametrize("backend", MULTI_DEVICE_BACKENDS)
+def test_a_two_device_run_resumes_from_its_checkpoint(tmp_path, backend):
+    fast = {**two_devices(backend), "CGAN_FAST": "1"}
 
     def train(epochs: int) -> None:
         result = subprocess.run(
@@ -89,7 +103,7 @@ def test_a_two_device_run_resumes_from_its_checkpoint(tmp_path):
 
 
 # Four epochs of 16 steps with nothing reading the logs, so that JAX queues the steps up: without
-# `fit_callbacks`, XLA ended this process after 40 s ("Termination timeout for all reduce").
+# `fit_callbacks`, XLA ended the JAX process after 40 s ("Termination timeout for all reduce").
 QUIET_FIT = """
 from dataclasses import replace
 from cgan_lib.config import LAPTOP_RECIPE, set_seed
@@ -104,14 +118,15 @@ with data_parallel(2, recipe):
     set_seed(0)
     gan = build_gan(recipe)
     gan.fit(dataset, epochs=4, callbacks=fit_callbacks(2), verbose=0)
-print(int(gan.generator_optimizer.iterations))
+print(int(gan.generator_optimizer.iterations.numpy()))
 """
 
 
 @pytest.mark.tensorflow_only
-def test_a_long_fit_with_nothing_reading_its_logs_runs_to_the_end():
+@pytest.mark.parametrize("backend", MULTI_DEVICE_BACKENDS)
+def test_a_long_fit_with_nothing_reading_its_logs_runs_to_the_end(backend):
     result = subprocess.run([sys.executable, "-c", QUIET_FIT], capture_output=True, text=True,
-                            env=TWO_JAX_DEVICES, timeout=900)
+                            env=two_devices(backend), timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.split() == ["64"]
 
@@ -138,14 +153,16 @@ def test_more_devices_than_there_are_or_another_backend_is_one_line():
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr[-2000:]
-    if BACKEND == "jax":
+    if BACKEND in MULTI_DEVICE_BACKENDS:
         assert lines[0].startswith("python -m cgan_lib train: error: 4 devices asked for, but "
                                    "this machine has 2 (")
         assert "set CGAN_CPU_DEVICES=N" in lines[0]
     else:
-        assert lines[0] == ("python -m cgan_lib train: error: training on 4 devices needs "
-                            "KERAS_BACKEND=jax: it uses keras.distribution.DataParallel, which "
-                            f"runs on JAX; on {BACKEND} train on one device (--devices 1)")
+        assert lines[0] == ("python -m cgan_lib train: error: training on 4 devices is not "
+                            "supported on the torch backend: Keras's distribution support covers "
+                            "JAX (keras.distribution) and TensorFlow (tf.distribute), not "
+                            "PyTorch; use KERAS_BACKEND=jax or tensorflow, or train on one "
+                            "device (--devices 1)")
 
 
 def test_zero_devices_at_the_command_line_is_refused():
