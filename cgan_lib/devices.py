@@ -12,7 +12,9 @@ kept in step, so that a recipe means the same on 1 device and on N:
   devices (Keras sums them), draws each random batch whole and gives each device its share, and
   `synchronized_batch_norm` takes BatchNorm's statistics over the whole batch. One difference
   remains: Keras's Dropout layers draw the same mask on every device, so a recipe with dropout
-  (the reference) is another random run than on one device, not the same one.
+  (the reference) is another random run than on one device, not the same one; and a recipe
+  with `discriminator_steps` > 1 (WGAN-GP) updates G inside a condition, which MirroredStrategy
+  cannot synchronize across, so it is refused there (JAX trains it).
 - PyTorch: Keras has no distribution support for it; `devices > 1` is a `ValueError`.
 
 Virtual devices let one CPU stand in for several (for checking, not for speed, as they share the
@@ -84,6 +86,11 @@ def check_devices(devices: int, recipe: Recipe) -> None:
                          "Keras's distribution support covers JAX (keras.distribution) and "
                          "TensorFlow (tf.distribute), not PyTorch; use KERAS_BACKEND=jax or "
                          "tensorflow, or train on one device (--devices 1)")
+    if BACKEND == "tensorflow" and recipe.discriminator_steps > 1:
+        raise ValueError(f"discriminator_steps={recipe.discriminator_steps} cannot train on "
+                         f"{devices} TensorFlow devices: G is updated inside a condition, across "
+                         "which MirroredStrategy cannot synchronize the devices; use "
+                         "KERAS_BACKEND=jax for this recipe, or one device (--devices 1)")
     available = device_names()
     if devices > len(available):
         raise ValueError(f"{devices} devices asked for, but this machine has {len(available)} "

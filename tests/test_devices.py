@@ -165,6 +165,18 @@ def test_more_devices_than_there_are_or_another_backend_is_one_line():
                             "device (--devices 1)")
 
 
+def test_critic_steps_on_several_tensorflow_devices_are_one_line():
+    result = subprocess.run([sys.executable, "-m", "cgan_lib", "train", "--recipe", "wgan-gp",
+                             "--devices", "2"], capture_output=True, text=True, timeout=300,
+                            env=two_devices("tensorflow"))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "python -m cgan_lib train: error: discriminator_steps=5 cannot train on 2 TensorFlow "
+        "devices: G is updated inside a condition, across which MirroredStrategy cannot "
+        "synchronize the devices; use KERAS_BACKEND=jax for this recipe, or one device "
+        "(--devices 1)"]
+
+
 def test_zero_devices_at_the_command_line_is_refused():
     result = subprocess.run([sys.executable, "-m", "cgan_lib", "train", "--devices", "0"],
                             capture_output=True, text=True, timeout=300)
