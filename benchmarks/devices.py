@@ -1,6 +1,7 @@
-"""Step time of the laptop recipe on 1 and on 2 devices (data parallel, JAX), for docs/scaling.md.
+"""Step time of the laptop recipe on 1 and on 2 devices (data parallel: `cgan_lib.devices`), on
+the backend that KERAS_BACKEND names, for docs/scaling.md.
 
-    KERAS_BACKEND=jax CGAN_CPU_DEVICES=2 python benchmarks/devices.py
+    CGAN_CPU_DEVICES=2 KERAS_BACKEND=jax python benchmarks/devices.py      # or tensorflow
 
 On a CPU the two devices are virtual and share the same cores: the figures show that the
 multi-device path runs, not a speed-up. Prints milliseconds per step, the median of 3 epochs of
