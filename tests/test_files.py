@@ -99,17 +99,38 @@ def _mount_tmpfs(folder: Path, options: str) -> bool:
         return False
 
 
+# Where neither a read-only mount nor permission bits can stop this process (root without a mount
+# command), the CLI runs with the file system's refusal injected: creating or writing anything in
+# the folder raises PermissionError, as a read-only folder does.
+REFUSING_FOLDER = """
+import errno, pathlib, sys
+folder = sys.argv.pop(1)
+def refuse(original):
+    def call(self, *args, **kwargs):
+        if str(self).startswith(folder):
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return original(self, *args, **kwargs)
+    return call
+pathlib.Path.mkdir = refuse(pathlib.Path.mkdir)
+pathlib.Path.write_bytes = refuse(pathlib.Path.write_bytes)
+from cgan_lib.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 @pytest.fixture
 def read_only_folder(tmp_path):
-    """A folder this process cannot write into: a read-only tmpfs where it may mount one, else
-    the folder with its write permission removed (which binds a user that is not root)."""
+    """A folder this process cannot write into, and how: "mount" (a read-only tmpfs, where this
+    process may mount one), "permissions" (its write bit removed, which binds a user that is not
+    root), or "injected" (`REFUSING_FOLDER`)."""
     folder = tmp_path / "read-only"
     folder.mkdir()
-    mounted = _mount_tmpfs(folder, "ro,size=64k")
-    if not mounted:
+    how = "mount" if _mount_tmpfs(folder, "ro,size=64k") else (
+        "permissions" if os.geteuid() != 0 else "injected")
+    if how == "permissions":
         folder.chmod(0o555)
-    yield folder
-    if mounted:
+    yield folder, how
+    if how == "mount":
         subprocess.run(["umount", str(folder)], check=True)
     folder.chmod(0o755)
 
@@ -125,13 +146,17 @@ def cli(*arguments: str) -> subprocess.CompletedProcess:
     ("generate", "--digit", "3", "--out", "{folder}/three.png"),
 ])
 def test_a_folder_that_cannot_be_written_is_one_line(read_only_folder, command):
-    if os.geteuid() == 0 and not os.path.ismount(read_only_folder):
-        pytest.fail("root ignores permission bits and no read-only tmpfs could be mounted")
-    result = cli(*[part.format(folder=read_only_folder) for part in command])
+    folder, how = read_only_folder
+    arguments = [part.format(folder=folder) for part in command]
+    if how == "injected":
+        result = subprocess.run([sys.executable, "-c", REFUSING_FOLDER, str(folder), *arguments],
+                                capture_output=True, text=True, env=FAST, timeout=900)
+    else:
+        result = cli(*arguments)
     assert result.returncode == 1, result.stderr[-2000:]
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr[-2000:]
-    assert str(read_only_folder) in lines[0] and " cannot be written (" in lines[0]
+    assert str(folder) in lines[0] and " cannot be written (" in lines[0]
     assert lines[0].endswith("choose a folder you can write to, or make this one writable, "
                              "and run the same command again")
 
