@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from cgan_lib.config import outputs_dir
-from measurements import machine
+from cgan_lib.precision import machine_description as machine
 
 BACKENDS = ("tensorflow", "jax", "torch")
 

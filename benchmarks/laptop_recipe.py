@@ -24,12 +24,12 @@ from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 from cgan_lib.config import RECIPES, Recipe
+from cgan_lib.precision import machine_description as machine
 from measurements import (
     ABLATION_FILE,
     BENCHMARKS_OUTPUTS,
     RUNS_FILE,
     ablation,
-    machine,
     recipe_base,
     recipe_changes,
     runs_table,

@@ -10,7 +10,6 @@ machine goes to `outputs/benchmarks/laptop_ablation.json` too, which notebook 06
 from __future__ import annotations
 
 import json
-import os
 import statistics
 from dataclasses import asdict
 from pathlib import Path
@@ -26,27 +25,6 @@ HOW_TO_MEASURE = "run `python benchmarks/laptop_recipe.py --seeds 504 1 --ablati
 REMOVED_OPTIONS = {"jit_compile": False, "spectral_norm": False, "minibatch_std": False,
                    "discriminator_learning_rate": None, "mode_seeking_decay": False,
                    "r1_weight": 0.0, "augment_shift": 0, "decay_floor": 0.0}
-# CPU instruction sets that decide how fast bfloat16 runs, by their /proc/cpuinfo names.
-BFLOAT16_INSTRUCTIONS = {"amx_bf16": "AMX", "avx512_bf16": "AVX-512 BF16", "avx512f": "AVX-512"}
-
-
-def machine() -> str:
-    """The CPU model, its fastest bfloat16 instructions and the core count, recorded with every
-    run, e.g. "AMD EPYC (AVX-512 BF16), 2 cores": rows compare only on one kind of machine."""
-    model, flags = "unknown CPU", set()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        for line in cpuinfo.read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name" and model == "unknown CPU":
-                model = value.strip()
-            elif key.strip() == "flags" and not flags:
-                flags = set(value.split())
-    instructions = next((name for flag, name in BFLOAT16_INSTRUCTIONS.items() if flag in flags),
-                        "no AVX-512" if flags else "instructions unknown")
-    return f"{model} ({instructions}), {os.cpu_count()} cores"
-
-
 def read_runs(path: Path = RUNS_FILE) -> list[dict]:
     """Every measured run: the laptop recipe's seeds first, then the ablation's and candidates'."""
     if not Path(path).is_file():

@@ -25,7 +25,7 @@ from browser import (
     wait_for_new_picture,
 )
 from cgan_lib.config import outputs_dir
-from measurements import machine
+from cgan_lib.precision import machine_description as machine
 
 
 def timed_redraws(page, picture, actions) -> list[float]:

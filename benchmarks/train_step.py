@@ -23,7 +23,8 @@ from dataclasses import replace
 import numpy as np
 
 from cgan_lib.config import LAPTOP_RECIPE, REFERENCE_RECIPE, outputs_dir
-from measurements import machine, recipe_changes
+from cgan_lib.precision import machine_description as machine
+from measurements import recipe_changes
 
 VARIANTS = {  # name: (jit_compile, TF_ENABLE_ONEDNN_OPTS)
     "graph, oneDNN off": (False, "0"),

@@ -102,6 +102,7 @@ def run_train(arguments: argparse.Namespace) -> None:
     from dataclasses import replace
 
     from cgan_lib.config import RECIPES
+    from cgan_lib.precision import machine_description, recipe_policy
     from cgan_lib.training import train_recipe
 
     if arguments.recipe not in RECIPES:
@@ -113,7 +114,8 @@ def run_train(arguments: argparse.Namespace) -> None:
                        devices=arguments.devices)
     last = run.history[-1] if run.history else {}
     print(f"trained {recipe.name} to epoch {last.get('epoch', 0)} in {run.seconds:.0f} s "
-          f"(this run); files in {run.folder}")
+          f"(this run, on {machine_description()}, in "
+          f"{recipe_policy(recipe.mixed_precision)}); files in {run.folder}")
 
 
 def run_evaluate(arguments: argparse.Namespace) -> None:

@@ -16,11 +16,14 @@ Weights stay float32 under both mixed policies, and a saved generator is float32
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 from cgan_lib.per_backend import BACKEND
 
 BFLOAT16_CPU_FLAGS = {"avx512_bf16", "amx_bf16"}
+# The instructions that decide how fast bfloat16 runs, by their /proc/cpuinfo names, fastest first.
+BFLOAT16_INSTRUCTIONS = {"amx_bf16": "AMX", "avx512_bf16": "AVX-512 BF16", "avx512f": "AVX-512"}
 
 
 def choose_policy(gpu_compute_capability: tuple[int, int] | None, cpu_flags: set[str],
@@ -56,14 +59,35 @@ def gpu_compute_capability() -> tuple[int, int] | None:
     return tuple(tf.config.experimental.get_device_details(gpus[0])["compute_capability"])
 
 
-def cpu_flags() -> set[str]:
-    """The CPU's feature flags from /proc/cpuinfo (empty where there is no such file)."""
+def _cpu_model_and_flags() -> tuple[str, set[str]]:
+    """The first CPU's model name and feature flags, from /proc/cpuinfo ("unknown CPU" and no
+    flags where there is no such file)."""
+    model, flags = "unknown CPU", set()
     try:
         text = Path("/proc/cpuinfo").read_text()
     except OSError:
-        return set()
-    return {flag for line in text.splitlines() if line.startswith("flags")
-            for flag in line.split(":", 1)[1].split()}
+        return model, flags
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "model name" and model == "unknown CPU":
+            model = value.strip()
+        elif key.strip() == "flags" and not flags:
+            flags = set(value.split())
+    return model, flags
+
+
+def cpu_flags() -> set[str]:
+    """The CPU's feature flags from /proc/cpuinfo (empty where there is no such file)."""
+    return _cpu_model_and_flags()[1]
+
+
+def machine_description() -> str:
+    """The CPU model, its fastest instructions for bfloat16 and the core count, e.g. "AMD EPYC
+    (AVX-512 BF16), 2 cores": what a run's speed, and its rounding, depend on."""
+    model, flags = _cpu_model_and_flags()
+    instructions = next((name for flag, name in BFLOAT16_INSTRUCTIONS.items() if flag in flags),
+                        "no AVX-512" if flags else "instructions unknown")
+    return f"{model} ({instructions}), {os.cpu_count()} cores"
 
 
 @functools.cache

@@ -21,6 +21,7 @@ from playwright.sync_api import sync_playwright
 from browser import SERVER_START_SECONDS, chromium, free_port, wait_for_server
 from cgan_lib.config import outputs_dir, repository_root
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 NOTEBOOK = "05_digit_studio.ipynb"
 # In the page: "done" once every code cell shows an execution count, or else the text of the first
 # traceback or other stderr output (JupyterLab renders both as stderr); a clean notebook has none.

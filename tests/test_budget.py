@@ -25,6 +25,7 @@ def mnist():
     return to_tanh_range(images[:256]), labels[:256]
 
 
+@pytest.mark.slow  # a 6-second budget, with quality scores at every report
 @pytest.mark.parametrize(("recipe", "updates_per_report"), [(LAPTOP_RECIPE, 4),
                                                             (WGAN_GP_RECIPE, 0.8)])
 def test_a_budgeted_run_stops_after_the_first_report_past_its_budget(mnist, recipe,

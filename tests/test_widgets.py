@@ -35,6 +35,7 @@ def test_png_bytes_enlarges_by_whole_pixels():
     np.testing.assert_array_equal(decoded, np.kron(picture, np.ones((3, 3), np.uint8)))
 
 
+@pytest.mark.backend
 def test_the_picker_shows_the_picked_digit(studio_generator):
     picker = DigitPicker(studio_generator, digit=7, count=20, seed=0)
     for digit in (3, 8):
@@ -83,6 +84,7 @@ def test_a_bad_value_is_refused_with_a_message_and_the_picture_kept(studio_gener
     assert "drawn in" in picker.message.value and picker.pictures[0].value != before
 
 
+@pytest.mark.backend
 def test_the_morph_starts_and_ends_on_the_two_digits(studio_generator):
     morph = DigitMorph(studio_generator, from_digit=1, to_digit=7, seed=0)
     strip = shown(morph.pictures[0], zoom=2)
