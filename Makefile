@@ -11,7 +11,7 @@ TEST_OUTPUTS := $(CURDIR)/outputs/test-run
 # Debian's Chromium, for the browser test of notebook 05 (Playwright's own download cannot work here).
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup backends test lint lab studio demo train train-fast benchmark clean
+.PHONY: setup backends check test lint lab studio demo train train-fast benchmark clean
 
 setup: $(INSTALLED)
 
@@ -35,17 +35,25 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
 		|| (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
 
+# Every test run is in fast mode, writing under $(TEST_OUTPUTS); the tiers are pytest markers
+# (pyproject.toml, CONTRIBUTING.md).
+PYTEST := CGAN_FAST=1 CGAN_OUTPUTS=$(TEST_OUTPUTS) $(PYTHON) -m pytest
+
+# The loop for every change: ruff, then the tests that need no process of their own, no long
+# training, no browser and no network, on TensorFlow (about 2 minutes on 2 cores).
+check: setup
+	$(VENV)/bin/ruff check .
+	$(PYTEST) -m "not slow and not browser and not network" --durations=10
+
+# The whole suite (CI runs this): the `backend` tests on JAX and on PyTorch, then everything on
+# TensorFlow with the notebooks in fast mode, ending with the slowest tests.
 test: setup backends $(CHROMIUM)
 	rm -rf $(TEST_OUTPUTS)
 	$(VENV)/bin/ruff check .
-	CGAN_FAST=1 CGAN_OUTPUTS=$(TEST_OUTPUTS) $(PYTHON) -m pytest tests
-	CGAN_FAST=1 CGAN_OUTPUTS=$(TEST_OUTPUTS) $(PYTHON) -m pytest --nbval-lax --nbval-current-env notebooks
 	for backend in jax torch; do \
-		KERAS_BACKEND=$$backend CGAN_FAST=1 CGAN_OUTPUTS=$(TEST_OUTPUTS) $(PYTHON) -m pytest \
-			-m "not tensorflow_only" tests || exit 1; \
-		KERAS_BACKEND=$$backend CGAN_FAST=1 CGAN_OUTPUTS=$(TEST_OUTPUTS) $(PYTHON) -m pytest \
-			--nbval-lax --nbval-current-env notebooks/05_digit_studio.ipynb || exit 1; \
+		KERAS_BACKEND=$$backend $(PYTEST) -m backend || exit 1; \
 	done
+	$(PYTEST) --nbval-lax --nbval-current-env --durations=15 tests benchmarks notebooks
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -68,7 +76,7 @@ benchmark: setup $(CHROMIUM)
 	$(PYTHON) benchmarks/train_step.py
 	$(PYTHON) benchmarks/train_step.py --laptop --steps 30 --repeats 9
 	$(PYTHON) benchmarks/render_grid.py
-	$(PYTHON) benchmarks/studio_page.py
+	PYTHONPATH=tests $(PYTHON) benchmarks/studio_page.py
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks

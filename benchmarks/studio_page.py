@@ -6,6 +6,9 @@
   the page, for `--clicks` clicks of each.
 Prints the figures and writes them to `outputs/benchmarks/studio_page.json`, beside a screenshot
 of the page as it opens (`studio_page.png`, the README's picture). Asserts nothing.
+
+It drives the browser with the tests' driver, `tests/browser.py`: `make benchmark` runs it as
+`PYTHONPATH=tests python benchmarks/studio_page.py`.
 """
 
 from __future__ import annotations

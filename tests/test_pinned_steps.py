@@ -12,8 +12,9 @@ to 1e-6. Otherwise they are compared with the pins of the same precision on othe
 3e-2 (relative) in float32 (the laptop recipe drifted by 0.45% within 20 steps when oneDNN was
 limited to AVX2 on an AVX-512 machine, `ONEDNN_MAX_CPU_ISA=AVX2`), or to 1e-1 in bfloat16,
 whose 8-bit mantissa makes CPUs that round it differently (or emulate it) drift apart by a few
-percent (4.4% at most between the machines of the file). `python tests/test_pinned_steps.py [--cpu-bfloat16 yes|no]` records
-this machine's values (only do that with code whose numbers are known to be right).
+percent (4.4% at most between the machines of the file).
+`python tests/test_pinned_steps.py [--cpu-bfloat16 yes|no]` records this machine's values (only do
+that with code whose numbers are known to be right).
 """
 
 from __future__ import annotations
