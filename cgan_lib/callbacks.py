@@ -127,8 +127,8 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.elapsed = time.perf_counter() - self.started
 
     def record(self) -> None:
-        if hasattr(self.model, "jax_state_sync"):  # JAX keeps an epoch's state apart from the
-            self.model.jax_state_sync()            # model's variables until the epoch ends
+        # On JAX, Keras keeps an epoch's state apart from the model's variables until the epoch
+        # ends; reading `self.model` (not `self._model`) copies it back first.
         values = self.model.diagnostics(self.real_images, self.real_labels, *self.probe_inputs)
         values.update(step=self.step, epoch=self.epoch,
                       generator_updates=int(self.model.generator_optimizer.iterations),
