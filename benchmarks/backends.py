@@ -20,8 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-from cgan_lib.config import outputs_dir
-from cgan_lib.precision import machine_description as machine
+from cgan_lib.backends.precision import machine_description as machine
+from cgan_lib.settings import outputs_dir
 
 BACKENDS = ("tensorflow", "jax", "torch")
 
@@ -29,16 +29,17 @@ BACKENDS = ("tensorflow", "jax", "torch")
 def step_milliseconds(steps: int, repeats: int) -> list[float]:
     """In this process's backend: milliseconds per step of the laptop recipe's `fit`, once per
     repeat of `steps` steps, after `steps` steps of warm-up."""
-    from cgan_lib.config import LAPTOP_RECIPE, set_seed
-    from cgan_lib.data import make_dataset, to_tanh_range
-    from cgan_lib.mnist import load_mnist
-    from cgan_lib.training import build_gan
+    from cgan_lib.backends.seeding import set_seed
+    from cgan_lib.data.mnist import load_mnist
+    from cgan_lib.data.pipeline import make_dataset, to_tanh_range
+    from cgan_lib.recipes.named import LAPTOP_RECIPE
+    from cgan_lib.training.build import build_gan
 
     set_seed(LAPTOP_RECIPE.seed)
     (images, labels), _ = load_mnist(verbose=False)
-    count = LAPTOP_RECIPE.batch_size * steps
+    count = LAPTOP_RECIPE.run.batch_size * steps
     dataset = make_dataset(to_tanh_range(images[:count]), labels[:count],
-                           batch_size=LAPTOP_RECIPE.batch_size, seed=LAPTOP_RECIPE.seed).cache()
+                           batch_size=LAPTOP_RECIPE.run.batch_size, seed=LAPTOP_RECIPE.seed).cache()
     gan = build_gan(LAPTOP_RECIPE)
     gan.fit(dataset, epochs=1, verbose=0)  # compiles the step
     times = []

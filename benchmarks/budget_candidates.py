@@ -10,38 +10,38 @@ from __future__ import annotations
 import json
 import sys
 import time
-from dataclasses import asdict, replace
 
 import numpy as np
 
-from cgan_lib.budget import train_for_seconds
-from cgan_lib.config import LAPTOP_RECIPE, WGAN_GP_RECIPE, outputs_dir
-from cgan_lib.data import to_tanh_range
-from cgan_lib.mnist import load_mnist
+from cgan_lib.data.mnist import load_mnist
+from cgan_lib.data.pipeline import to_tanh_range
+from cgan_lib.lessons.budget import train_for_seconds
+from cgan_lib.recipes.named import LAPTOP_RECIPE, WGAN_GP_RECIPE
+from cgan_lib.settings import outputs_dir
 
 # The laptop recipe at a constant learning rate (a budget in seconds has no known last step to
 # decay to), without the AC-GAN head, so that the adversarial loss alone drives G.
-BASE = replace(LAPTOP_RECIPE, name="base", linear_decay=False, classifier_weight=0.0)
+BASE = LAPTOP_RECIPE.changed(name="base", linear_decay=False, classifier_weight=0.0)
 CANDIDATES = {
     "base": BASE,
     "shuffled_labels": BASE,
-    "minimax": replace(BASE, adversarial_loss="minimax"),
-    "classifier_weight_30": replace(BASE, classifier_weight=30.0),
-    "classifier_weight_30_mode_seeking_0.5": replace(BASE, classifier_weight=30.0,
+    "minimax": BASE.changed(adversarial_loss="minimax"),
+    "classifier_weight_30": BASE.changed(classifier_weight=30.0),
+    "classifier_weight_30_mode_seeking_0.5": BASE.changed(classifier_weight=30.0,
                                                      mode_seeking_weight=0.5),
-    "learning_rate_1e-2": replace(BASE, learning_rate=1e-2),
-    "learning_rate_1e-2_linear_decay": replace(BASE, learning_rate=1e-2, linear_decay=True,
+    "learning_rate_1e-2": BASE.changed(learning_rate=1e-2),
+    "learning_rate_1e-2_linear_decay": BASE.changed(learning_rate=1e-2, linear_decay=True,
                                                epochs=1),
-    "hinge": replace(BASE, adversarial_loss="hinge", real_label_smoothing=0.0),
-    "least_squares": replace(BASE, adversarial_loss="least_squares"),
-    "wgan-gp": replace(WGAN_GP_RECIPE, linear_decay=False, classifier_weight=0.0),
-    "minimax_5_discriminator_steps": replace(BASE, adversarial_loss="minimax",
+    "hinge": BASE.changed(adversarial_loss="hinge", real_label_smoothing=0.0),
+    "least_squares": BASE.changed(adversarial_loss="least_squares"),
+    "wgan-gp": WGAN_GP_RECIPE.changed(linear_decay=False, classifier_weight=0.0),
+    "minimax_5_discriminator_steps": BASE.changed(adversarial_loss="minimax",
                                              discriminator_steps=5, reuse_generator_pass=False),
-    "non_saturating_5_discriminator_steps": replace(BASE, discriminator_steps=5,
+    "non_saturating_5_discriminator_steps": BASE.changed(discriminator_steps=5,
                                                     reuse_generator_pass=False),
-    "minimax_no_label_smoothing": replace(BASE, adversarial_loss="minimax",
+    "minimax_no_label_smoothing": BASE.changed(adversarial_loss="minimax",
                                           real_label_smoothing=0.0),
-    "beta_1_0.9": replace(BASE, beta_1=0.9),
+    "beta_1_0.9": BASE.changed(beta_1=0.9),
 }
 
 
@@ -59,7 +59,7 @@ def main() -> None:
             run_labels = np.random.default_rng(0).permutation(labels)
         run = train_for_seconds(CANDIDATES[name], seconds, images, run_labels)
         report = run.report
-        results[name] = {"budget_seconds": seconds, "recipe": asdict(run.recipe),
+        results[name] = {"budget_seconds": seconds, "recipe": run.recipe.flat(),
                          "history": {key: [float(v) for v in values]
                                      for key, values in run.history.items()},
                          "final": report.as_json()}

@@ -1,5 +1,5 @@
-"""Step time of the laptop recipe on 1 and on 2 devices (data parallel: `cgan_lib.devices`), on
-the backend that KERAS_BACKEND names, for docs/scaling.md.
+"""Step time of the laptop recipe on 1 and on 2 devices (data parallel:
+`cgan_lib.backends.devices`), on the backend that KERAS_BACKEND names, for docs/scaling.md.
 
     CGAN_CPU_DEVICES=2 KERAS_BACKEND=jax python benchmarks/devices.py      # or tensorflow
 
@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import statistics
 import time
-from dataclasses import replace
 
-from cgan_lib.backend import keras
-from cgan_lib.config import LAPTOP_RECIPE, set_seed
-from cgan_lib.data import make_dataset, to_tanh_range
-from cgan_lib.devices import data_parallel, device_names, fit_callbacks
-from cgan_lib.mnist import load_mnist
-from cgan_lib.training import build_gan
+from cgan_lib.backends.devices import data_parallel, device_names, fit_callbacks
+from cgan_lib.backends.runtime import keras
+from cgan_lib.backends.seeding import set_seed
+from cgan_lib.data.mnist import load_mnist
+from cgan_lib.data.pipeline import make_dataset, to_tanh_range
+from cgan_lib.recipes.named import LAPTOP_RECIPE
+from cgan_lib.training.build import build_gan
 
 
 class EpochTimes(keras.callbacks.Callback):
@@ -31,21 +31,21 @@ class EpochTimes(keras.callbacks.Callback):
 
 
 def milliseconds_per_step(devices: int) -> float:
-    recipe = replace(LAPTOP_RECIPE, training_images=2048)
+    recipe = LAPTOP_RECIPE.changed(training_images=2048)
     (x_train, y_train), _ = load_mnist(verbose=False)
     dataset = make_dataset(to_tanh_range(x_train[:2048]), y_train[:2048],
-                           batch_size=recipe.batch_size, seed=0)
+                           batch_size=recipe.run.batch_size, seed=0)
     times = EpochTimes()
     times.seconds = []
     with data_parallel(devices, recipe):
         set_seed(0)
         gan = build_gan(recipe)
         gan.fit(dataset, epochs=4, callbacks=[times, *fit_callbacks(devices)], verbose=0)
-    return 1000 * statistics.median(times.seconds[1:]) / recipe.steps_per_epoch
+    return 1000 * statistics.median(times.seconds[1:]) / recipe.run.steps_per_epoch
 
 
 if __name__ == "__main__":
     print(f"devices: {', '.join(device_names())}")
     for count in (1, 2):
         print(f"{count} device(s): {milliseconds_per_step(count):.0f} ms per step "
-              f"(batch {LAPTOP_RECIPE.batch_size}, laptop recipe)")
+              f"(batch {LAPTOP_RECIPE.run.batch_size}, laptop recipe)")

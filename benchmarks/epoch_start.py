@@ -13,12 +13,13 @@ import time
 
 import numpy as np
 
-from cgan_lib.backend import keras
-from cgan_lib.config import RECIPES, set_seed
-from cgan_lib.data import make_dataset, to_tanh_range
-from cgan_lib.gan import GAN
-from cgan_lib.mnist import load_mnist
-from cgan_lib.training import build_gan
+from cgan_lib.backends.runtime import keras
+from cgan_lib.backends.seeding import set_seed
+from cgan_lib.data.mnist import load_mnist
+from cgan_lib.data.pipeline import make_dataset, to_tanh_range
+from cgan_lib.gan.model import GAN
+from cgan_lib.recipes.named import RECIPES
+from cgan_lib.training.build import build_gan
 
 
 class EpochStartTimer(keras.callbacks.Callback):
@@ -50,12 +51,12 @@ def main() -> None:
 
     recipe = RECIPES["laptop"]
     (images, labels), _ = load_mnist(verbose=False)
-    count = arguments.batches * recipe.batch_size
+    count = arguments.batches * recipe.run.batch_size
     for name, fit in [("keras.Model.fit (new iterator per epoch)", keras.Model.fit),
                       ("GAN.fit (one repeated iterator)", GAN.fit)]:
         set_seed(recipe.seed)
         dataset = make_dataset(to_tanh_range(images[:count]), labels[:count],
-                               batch_size=recipe.batch_size, seed=recipe.seed)
+                               batch_size=recipe.run.batch_size, seed=recipe.seed)
         gan = build_gan(recipe)
         timer = EpochStartTimer()
         fit(gan, dataset, epochs=arguments.epochs, verbose=0, callbacks=[timer], shuffle=False)

@@ -24,8 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from cgan_lib.config import outputs_dir
-from cgan_lib.persistence import load_generator, load_generator_from_json
+from cgan_lib.settings import outputs_dir
+from cgan_lib.storage.generators import load_generator, load_generator_from_json
 
 FAST = {**os.environ, "CGAN_FAST": "1"}
 

@@ -20,11 +20,11 @@ import json
 import subprocess
 import sys
 import time
-from dataclasses import asdict, fields, replace
 from pathlib import Path
 
-from cgan_lib.config import RECIPES, Recipe
-from cgan_lib.precision import machine_description as machine
+from cgan_lib.backends.precision import machine_description as machine
+from cgan_lib.recipes.named import RECIPES
+from cgan_lib.recipes.recipe import Recipe
 from measurements import (
     ABLATION_FILE,
     BENCHMARKS_OUTPUTS,
@@ -43,7 +43,7 @@ LAPTOP = RECIPES["laptop"]
 def candidate_change(text: str) -> dict:
     """'beta_2=0.99' → {"beta_2": 0.99}, checked against the recipe's fields; several changes
     tried together are joined by commas: 'beta_2=0.99,adversarial_loss=hinge'."""
-    known = {field.name for field in fields(Recipe)} - {"name", "seed"}
+    known = set(Recipe().flat()) - {"name", "seed"}
     changes = {}
     for part in text.split(","):
         name, _, value = part.partition("=")
@@ -91,13 +91,13 @@ def train_and_score(name: str, recipe_changes: dict, seed: int, folder: Path,
 def train_child(changes: dict, seed: int, folder: Path, threads: int) -> None:
     """The training command of an ablation run: the laptop recipe with some fields changed,
     optionally limited to `threads` CPU threads (so that two runs can share the machine)."""
-    from cgan_lib.backend import tf
-    from cgan_lib.training import train_recipe
+    from cgan_lib.backends.runtime import tf
+    from cgan_lib.training.run import train_recipe
 
     if threads:
         tf.config.threading.set_intra_op_parallelism_threads(threads)
         tf.config.threading.set_inter_op_parallelism_threads(threads)
-    train_recipe(replace(LAPTOP, seed=seed, **changes), folder, verbose=2)
+    train_recipe(LAPTOP.changed(seed=seed, **changes), folder, verbose=2)
 
 
 def collect(runs_folder: Path, results_file: Path) -> list[dict]:
@@ -163,7 +163,7 @@ def main() -> None:
     for candidate in arguments.candidate:
         plan.append((f"with {candidate}{seed_suffix}", candidate_change(candidate),
                      arguments.ablation_seed, arguments.threads or None))
-    print(f"laptop recipe: {asdict(LAPTOP)}", flush=True)
+    print(f"laptop recipe: {LAPTOP.flat()}", flush=True)
     for name, changes, seed, threads in plan:
         slug = name.replace(", ", "_").replace(" ", "_")
         print(runs_table([train_and_score(name, changes, seed, runs_folder / slug, threads)]),

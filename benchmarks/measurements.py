@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import statistics
-from dataclasses import asdict
 from pathlib import Path
 
-from cgan_lib.config import REFERENCE_RECIPE, Recipe
+from cgan_lib.recipes.named import REFERENCE_RECIPE
+from cgan_lib.recipes.recipe import Recipe
 
 BENCHMARKS_OUTPUTS = Path(__file__).resolve().parent.parent / "outputs" / "benchmarks"
 RUNS_FILE = BENCHMARKS_OUTPUTS / "laptop_recipe.json"
@@ -34,7 +34,7 @@ def read_runs(path: Path = RUNS_FILE) -> list[dict]:
 
 def recipe_base(recipe: Recipe) -> dict:
     """What a run records as the recipe it started from: every field but the seed (its own)."""
-    return {name: value for name, value in asdict(recipe).items() if name != "seed"}
+    return {name: value for name, value in recipe.flat().items() if name != "seed"}
 
 
 def base_differences(run: dict, recipe: Recipe) -> dict:
@@ -56,11 +56,12 @@ def recipe_changes(recipe: Recipe) -> dict[str, dict]:
     reference (its name, seed and epochs aside); the widths of G and D count as one change,
     "network_widths"."""
     changes: dict[str, dict] = {}
-    for name, value in asdict(recipe).items():
-        if name in {"name", "seed", "epochs"} or value == getattr(REFERENCE_RECIPE, name):
+    reference = REFERENCE_RECIPE.flat()
+    for name, value in recipe.flat().items():
+        if name in {"name", "seed", "epochs"} or value == reference[name]:
             continue
         group = "network_widths" if name in {"generator_width", "discriminator_width"} else name
-        changes.setdefault(group, {})[name] = getattr(REFERENCE_RECIPE, name)
+        changes.setdefault(group, {})[name] = reference[name]
     return changes
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from cgan_lib.generate import generate
-from cgan_lib.persistence import load_generator, shipped_model_folder
-from cgan_lib.pictures import digit_grid_picture, png_bytes
+from cgan_lib.drawing.pictures import digit_grid_picture, png_bytes
+from cgan_lib.gan.sampling import generate
+from cgan_lib.storage.generators import load_generator, shipped_model_folder
 
 COUNT = 100
 

@@ -27,8 +27,8 @@ from browser import (
     studio_server,
     wait_for_new_picture,
 )
-from cgan_lib.config import outputs_dir
-from cgan_lib.precision import machine_description as machine
+from cgan_lib.backends.precision import machine_description as machine
+from cgan_lib.settings import outputs_dir
 
 
 def timed_redraws(page, picture, actions) -> list[float]:

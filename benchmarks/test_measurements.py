@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import pytest
 
-from cgan_lib.config import LAPTOP_RECIPE, REFERENCE_RECIPE
+from cgan_lib.recipes.named import LAPTOP_RECIPE, REFERENCE_RECIPE
 from measurements import (
     ABLATION_FILE,
     REMOVED_OPTIONS,
@@ -67,7 +66,7 @@ def test_runs_are_read_back_and_a_missing_file_is_named(tmp_path):
 
 
 def test_runs_are_split_by_the_recipe_they_were_measured_on():
-    earlier = dataclasses.replace(LAPTOP_RECIPE, epochs=LAPTOP_RECIPE.epochs + 1)
+    earlier = LAPTOP_RECIPE.changed(epochs=LAPTOP_RECIPE.run.epochs + 1)
     runs = [RUNS[0], {**RUNS[1], "base": recipe_base(earlier)}]
     assert runs_of(runs, LAPTOP_RECIPE) == runs[:1]
     assert runs_of(runs, earlier) == runs[1:]
@@ -77,7 +76,7 @@ def test_a_field_added_after_a_run_counts_at_its_default_and_a_removed_one_only_
     older_base = {name: value for name, value in recipe_base(LAPTOP_RECIPE).items()
                   if name != "mode_seeking_weight"}
     assert runs_of([{"base": older_base}],
-                   dataclasses.replace(LAPTOP_RECIPE, mode_seeking_weight=0.0))
+                   LAPTOP_RECIPE.changed(mode_seeking_weight=0.0))
     assert not runs_of([{"base": older_base}], LAPTOP_RECIPE)
     with_removed_off = {**recipe_base(LAPTOP_RECIPE), **REMOVED_OPTIONS}
     assert runs_of([{"base": with_removed_off}], LAPTOP_RECIPE)
@@ -119,6 +118,7 @@ def test_the_committed_ablation_undoes_every_change_of_the_current_recipe_on_two
     undone = [run["changes"] for run in runs]
     grouped = {"learning_rate", "linear_decay"}  # undone together: see notebook 06
     wanted = [undo for name, undo in recipe_changes(LAPTOP_RECIPE).items() if name not in grouped]
-    wanted.append({"learning_rate": REFERENCE_RECIPE.learning_rate, "linear_decay": False})
+    wanted.append({"learning_rate": REFERENCE_RECIPE.optimization.learning_rate,
+                   "linear_decay": False})
     for undo in wanted:
         assert undone.count(undo) >= 2, undo

@@ -18,12 +18,12 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import replace
 
 import numpy as np
 
-from cgan_lib.config import LAPTOP_RECIPE, REFERENCE_RECIPE, outputs_dir
-from cgan_lib.precision import machine_description as machine
+from cgan_lib.backends.precision import machine_description as machine
+from cgan_lib.recipes.named import LAPTOP_RECIPE, REFERENCE_RECIPE
+from cgan_lib.settings import outputs_dir
 from measurements import recipe_changes
 
 VARIANTS = {  # name: (jit_compile, TF_ENABLE_ONEDNN_OPTS)
@@ -39,20 +39,20 @@ PLAIN_GRAPH_STEP = "graph, oneDNN off"
 LAPTOP_VARIANTS = {"laptop recipe": {}} | {
     f"without {name}": changes for name, changes in recipe_changes(LAPTOP_RECIPE).items()
     if name not in ("learning_rate", "linear_decay")
-} | {"without learning_rate+linear_decay": {"learning_rate": REFERENCE_RECIPE.learning_rate,
-                                            "linear_decay": False}}
+} | {"without learning_rate+linear_decay": {
+    "learning_rate": REFERENCE_RECIPE.optimization.learning_rate, "linear_decay": False}}
 
 
 def images_per_second(jit_compile: bool, steps: int, repeats: int) -> list[float]:
-    from cgan_lib.data import make_dataset
-    from cgan_lib.training import build_gan
+    from cgan_lib.data.pipeline import make_dataset
+    from cgan_lib.training.build import build_gan
 
     recipe = REFERENCE_RECIPE
     rng = np.random.default_rng(0)
-    count = recipe.batch_size * steps
+    count = recipe.run.batch_size * steps
     images = rng.uniform(-1, 1, (count, 28, 28, 1)).astype(np.float32)
     labels = rng.integers(0, 10, count)
-    dataset = make_dataset(images, labels, batch_size=recipe.batch_size, shuffle=False).cache()
+    dataset = make_dataset(images, labels, batch_size=recipe.run.batch_size, shuffle=False).cache()
     gan = build_gan(recipe)
     gan.jit_compile = jit_compile
     gan.fit(dataset.take(2), epochs=1, verbose=0)  # trace and compile
@@ -67,13 +67,13 @@ def images_per_second(jit_compile: bool, steps: int, repeats: int) -> list[float
 def compiled_laptop_step(changes: dict):
     """The laptop recipe's compiled `train_step` with `changes`, bound to one fixed batch, after
     two warm-up steps that trace and compile it."""
-    from cgan_lib.backend import tf
-    from cgan_lib.training import build_gan
+    from cgan_lib.backends.runtime import tf
+    from cgan_lib.training.build import build_gan
 
-    recipe = replace(LAPTOP_RECIPE, **changes)
+    recipe = LAPTOP_RECIPE.changed(**changes)
     rng = np.random.default_rng(0)
-    batch = (tf.constant(rng.uniform(-1, 1, (recipe.batch_size, 28, 28, 1)), tf.float32),
-             tf.constant(rng.integers(0, 10, recipe.batch_size), tf.int32))
+    batch = (tf.constant(rng.uniform(-1, 1, (recipe.run.batch_size, 28, 28, 1)), tf.float32),
+             tf.constant(rng.integers(0, 10, recipe.run.batch_size), tf.int32))
     step = tf.function(build_gan(recipe).train_step)
     for _ in range(2):
         float(step(batch)["d_loss"])
@@ -94,7 +94,7 @@ def measure_laptop_variants(steps: int, repeats: int) -> None:
     which notebook 06 reads. All variants are compiled first, then measured in turns (one repeat
     of each, then the next), so that a machine that speeds up or slows down over the minutes
     shifts every variant alike instead of the one measured first."""
-    print(f"laptop recipe step, batch {LAPTOP_RECIPE.batch_size}; {steps} steps × {repeats} "
+    print(f"laptop recipe step, batch {LAPTOP_RECIPE.run.batch_size}; {steps} steps × {repeats} "
           "repeats per variant, in turns (ms per step)")
     compiled = {name: compiled_laptop_step(changes) for name, changes in LAPTOP_VARIANTS.items()}
     times = {name: [] for name in compiled}
@@ -138,7 +138,7 @@ def main() -> None:
         print(json.dumps(images_per_second(bool(arguments.child_jit), arguments.steps,
                                            arguments.repeats)))
         return
-    print(f"CPU cores visible: {os.cpu_count()}; batch {REFERENCE_RECIPE.batch_size}; "
+    print(f"CPU cores visible: {os.cpu_count()}; batch {REFERENCE_RECIPE.run.batch_size}; "
           f"{arguments.steps} steps × {arguments.repeats} repeats per variant")
     medians = {}
     for name in VARIANTS:

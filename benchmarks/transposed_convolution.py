@@ -69,11 +69,11 @@ def milliseconds(repeats: int) -> dict[str, float]:
     import keras
     import numpy as np
 
-    from cgan_lib.config import LAPTOP_RECIPE
+    from cgan_lib.recipes.named import LAPTOP_RECIPE
 
     rng = np.random.default_rng(0)
     inputs = keras.ops.convert_to_tensor(
-        rng.normal(size=(LAPTOP_RECIPE.batch_size, 7, 7, 128)).astype(np.float32))
+        rng.normal(size=(LAPTOP_RECIPE.run.batch_size, 7, 7, 128)).astype(np.float32))
     kernel = keras.ops.convert_to_tensor(rng.normal(size=(4, 4, 64, 128)).astype(np.float32))
     results = {}
     for name, function in part_functions().items():

@@ -99,33 +99,32 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_train(arguments: argparse.Namespace) -> None:
-    from dataclasses import replace
 
-    from cgan_lib.config import RECIPES
-    from cgan_lib.precision import machine_description, recipe_policy
-    from cgan_lib.training import train_recipe
+    from cgan_lib.backends.precision import machine_description, recipe_policy
+    from cgan_lib.recipes.named import RECIPES
+    from cgan_lib.training.run import train_recipe
 
     if arguments.recipe not in RECIPES:
         raise ValueError(f"unknown recipe {arguments.recipe!r}; choose from {sorted(RECIPES)}")
     recipe = RECIPES[arguments.recipe].shrunk_for_fast_mode()
     if arguments.seed is not None:
-        recipe = replace(recipe, seed=arguments.seed)
+        recipe = recipe.changed(seed=arguments.seed)
     run = train_recipe(recipe, arguments.output, epochs=arguments.epochs,
                        devices=arguments.devices)
     last = run.history[-1] if run.history else {}
     print(f"trained {recipe.name} to epoch {last.get('epoch', 0)} in {run.seconds:.0f} s "
           f"(this run, on {machine_description()}, in "
-          f"{recipe_policy(recipe.mixed_precision)}); files in {run.folder}")
+          f"{recipe_policy(recipe.speed.mixed_precision)}); files in {run.folder}")
 
 
 def run_evaluate(arguments: argparse.Namespace) -> None:
-    from cgan_lib.evaluation import evaluate_folder
+    from cgan_lib.evaluation.report import evaluate_folder
 
     print(evaluate_folder(arguments.model, arguments.output, per_digit=arguments.per_digit))
 
 
 def run_generate(arguments: argparse.Namespace) -> None:
-    from cgan_lib.evaluation import generate_image
+    from cgan_lib.drawing.image_files import generate_image
 
     path = generate_image(arguments.digit, arguments.count, arguments.seed, arguments.out,
                           arguments.model)
@@ -133,13 +132,13 @@ def run_generate(arguments: argparse.Namespace) -> None:
 
 
 def run_demo(arguments: argparse.Namespace) -> None:
-    from cgan_lib.evaluation import demo
+    from cgan_lib.evaluation.report import demo
 
     print(demo())
 
 
 def run_train_classifier(arguments: argparse.Namespace) -> None:
-    from cgan_lib.metrics import CLASSIFIER_WEIGHTS, train_classifier
+    from cgan_lib.evaluation.metrics import CLASSIFIER_WEIGHTS, train_classifier
 
     _, accuracy = train_classifier(epochs=arguments.epochs)
     print(f"test accuracy {accuracy:.4f}; weights saved to {CLASSIFIER_WEIGHTS}")

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from cgan_lib.config import repository_root
-from cgan_lib.data import to_tanh_range
+from cgan_lib.data.pipeline import to_tanh_range
+from cgan_lib.settings import repository_root
 
 CHROMIUM = Path("/usr/bin/chromium")
 # What Chromium needs to start quietly here: no sandbox as root, no GPU, and no background
@@ -32,7 +32,8 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-background-networking", "--disable-component-update",
                   "--disable-sync"]
 SERVER_START_SECONDS = 90
-CELL = 30  # a digit's cell in a picture: 28 pixels and 2 of padding (cgan_lib.viz.tile_images)
+# A digit's cell in a picture: 28 pixels and 2 of padding (cgan_lib.drawing.plots.tile_images).
+CELL = 30
 # The source of the picture an <img> shows (ipywidgets uses blob: URLs), as a list of bytes.
 IMAGE_BYTES = """async (image) => {
     const response = await fetch(image.src);
@@ -149,7 +150,7 @@ def shown_picture(png: bytes, zoom: int) -> np.ndarray:
 
 def picture_cells(picture: np.ndarray) -> np.ndarray:
     """A grid picture cut back into its 28×28 digits, (N, 28, 28, 1) in [-1, 1], ready for
-    `cgan_lib.metrics.classify`."""
+    `cgan_lib.evaluation.metrics.classify`."""
     rows, columns = (picture.shape[0] + 2) // CELL, (picture.shape[1] + 2) // CELL
     digits = [picture[row * CELL: row * CELL + 28, column * CELL: column * CELL + 28]
               for row in range(rows) for column in range(columns)]

@@ -4,15 +4,16 @@ the precision rule what this CPU has, so that one machine runs the suite as eith
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pytest
 
-from cgan_lib import precision
+from cgan_lib.backends import precision
 from cgan_lib.cli import main
-from cgan_lib.config import REFERENCE_RECIPE, Recipe
-from cgan_lib.data import make_dataset, to_tanh_range
-from cgan_lib.mnist import load_mnist
+from cgan_lib.data.mnist import load_mnist
+from cgan_lib.data.pipeline import make_dataset, to_tanh_range
+from cgan_lib.recipes.named import REFERENCE_RECIPE
+from cgan_lib.recipes.recipe import Recipe
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -62,7 +63,7 @@ def outputs(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def studio_generator():
     """The digit studio's generator: the laptop recipe's, committed under outputs/models/."""
-    from cgan_lib.persistence import load_generator, shipped_model_folder
+    from cgan_lib.storage.generators import load_generator, shipped_model_folder
 
     return load_generator(shipped_model_folder("laptop"))
 
@@ -74,7 +75,7 @@ def tiny_recipe():
     layer and option of `base` is there; then `changes`."""
 
     def make(base: Recipe = REFERENCE_RECIPE, **changes) -> Recipe:
-        return replace(base, **{"generator_width": 16, "discriminator_width": 8,
+        return base.changed(**{"generator_width": 16, "discriminator_width": 8,
                                 "batch_size": 16, "training_images": 32, **changes})
 
     return make
@@ -87,9 +88,9 @@ def tiny_dataset(mnist):
     (images, labels), _ = mnist
 
     def make(recipe: Recipe, count: int | None = None, shuffle: bool = False):
-        count = count or recipe.batch_size
+        count = count or recipe.run.batch_size
         return make_dataset(to_tanh_range(images[:count]), labels[:count],
-                            batch_size=recipe.batch_size, shuffle=shuffle, seed=0)
+                            batch_size=recipe.run.batch_size, shuffle=shuffle, seed=0)
 
     return make
 

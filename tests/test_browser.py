@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from browser import SERVER_START_SECONDS, chromium, free_port, wait_for_server
-from cgan_lib.config import outputs_dir, repository_root
+from cgan_lib.settings import outputs_dir, repository_root
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 NOTEBOOK = "05_digit_studio.ipynb"

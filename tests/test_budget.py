@@ -1,14 +1,14 @@
-"""Tests for cgan_lib.budget: a budgeted run stops after the first report past its budget, and
-logs its training seconds, G's updates and quality scores at every report."""
+"""Tests for cgan_lib.lessons.budget: a budgeted run stops after the first report past its
+budget, and logs its training seconds, G's updates and quality scores at every report."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from cgan_lib.budget import Stopwatch, train_for_seconds
-from cgan_lib.config import LAPTOP_RECIPE, WGAN_GP_RECIPE
-from cgan_lib.data import to_tanh_range
+from cgan_lib.data.pipeline import to_tanh_range
+from cgan_lib.lessons.budget import Stopwatch, train_for_seconds
+from cgan_lib.recipes.named import LAPTOP_RECIPE, WGAN_GP_RECIPE
 
 
 @pytest.fixture(scope="module")

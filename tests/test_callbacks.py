@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cgan_lib.backend import keras
-from cgan_lib.callbacks import SampleGrid, TrainingMonitor, with_elapsed_seconds
-from cgan_lib.config import outputs_dir
-from cgan_lib.data import make_dataset
-from cgan_lib.gan import GAN
-from cgan_lib.models import build_mlp_discriminator, build_mlp_generator
-from cgan_lib.viz import plot_curves
+from cgan_lib.backends.runtime import keras
+from cgan_lib.data.pipeline import make_dataset
+from cgan_lib.drawing.plots import plot_curves
+from cgan_lib.gan.model import GAN
+from cgan_lib.gan.networks import build_mlp_discriminator, build_mlp_generator
+from cgan_lib.settings import outputs_dir
+from cgan_lib.training.callbacks import SampleGrid, TrainingMonitor, with_elapsed_seconds
 
 
 @pytest.mark.backend

@@ -17,11 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cgan_lib import files
-from cgan_lib.backend import keras
-from cgan_lib.checkpoints import LOCK_NAME, Checkpoint, folder_lock
-from cgan_lib.config import LAPTOP_RECIPE
-from cgan_lib.training import build_gan, train_recipe
+from cgan_lib.backends.runtime import keras
+from cgan_lib.recipes.named import LAPTOP_RECIPE
+from cgan_lib.storage import files
+from cgan_lib.training.build import build_gan
+from cgan_lib.training.checkpoints import LOCK_NAME, Checkpoint, folder_lock
+from cgan_lib.training.run import train_recipe
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +127,7 @@ def test_with_no_good_checkpoint_left_training_starts_over_and_says_so(recipe, t
 @pytest.fixture
 def full_disk(tmp_path, monkeypatch):
     """A 300 KB folder: a tmpfs where this process may mount one, else a folder whose free space
-    `cgan_lib.files.free_bytes` reports as 300 KB."""
+    `cgan_lib.storage.files.free_bytes` reports as 300 KB."""
     folder = tmp_path / "full"
     folder.mkdir()
     try:

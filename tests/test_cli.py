@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cgan_lib.backend import keras
-from cgan_lib.models import build_dcgan_generator
-from cgan_lib.persistence import (
+from cgan_lib.backends.runtime import keras
+from cgan_lib.gan.networks import build_dcgan_generator
+from cgan_lib.storage.generators import (
     generator_folder,
     load_generator,
     save_generator,

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 
-from cgan_lib.backend import keras
-from cgan_lib.config import (
-    REFERENCE_RECIPE,
-    fast_or_full,
-    outputs_dir,
-    repository_root,
-    set_seed,
-)
+from cgan_lib.backends.runtime import keras
+from cgan_lib.backends.seeding import set_seed
+from cgan_lib.recipes.named import REFERENCE_RECIPE
+from cgan_lib.settings import fast_or_full, outputs_dir, repository_root
 
 
 def test_fast_or_full_follows_the_environment(monkeypatch):
@@ -50,7 +44,7 @@ def test_outputs_dir_defaults_to_the_repository(monkeypatch):
 @pytest.mark.parametrize(("changes", "message"), [
     ({"batch_size": 0}, "batch_size=0 .* a positive integer"),
     ({"epochs": 2.5}, "epochs=2.5 .* a positive integer"),
-    ({"generator_width": True}, "generator_width=True .* a positive integer"),
+    ({"generator_width": True}, "generator_width=True .* an even number of channels"),
     ({"seed": -1}, "seed=-1 .* a non-negative integer"),
     ({"training_images": 70_000}, "training_images=70000 .* from 1 to 60,000"),
     ({"learning_rate": 0.0}, "learning_rate=0.0 .* > 0"),
@@ -74,4 +68,4 @@ def test_outputs_dir_defaults_to_the_repository(monkeypatch):
 ])
 def test_a_recipe_refuses_a_bad_field_by_name(changes, message):
     with pytest.raises(ValueError, match=message):
-        replace(REFERENCE_RECIPE, **changes)
+        REFERENCE_RECIPE.changed(**changes)

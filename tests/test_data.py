@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cgan_lib.data import from_tanh_range, make_dataset, to_tanh_range
+from cgan_lib.data.pipeline import from_tanh_range, make_dataset, to_tanh_range
 
 
 def test_scaling_round_trip_is_exact(mnist):

@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cgan_lib.backend import keras
-from cgan_lib.models import build_dcgan_discriminator, build_dcgan_generator
-from cgan_lib.persistence import (
+from cgan_lib.backends.runtime import keras
+from cgan_lib.gan.networks import build_dcgan_discriminator, build_dcgan_generator
+from cgan_lib.storage.generators import (
     load_generator,
     load_generator_from_json,
     save_generator,
     shipped_model_folder,
 )
-from cgan_lib.training import train_recipe
+from cgan_lib.training.run import train_recipe
 
 
 def test_reference_networks_have_the_documented_shapes_and_sizes():

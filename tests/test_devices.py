@@ -1,4 +1,4 @@
-"""Data-parallel training (`cgan_lib.devices`) on two virtual CPU devices, with JAX's
+"""Data-parallel training (`cgan_lib.backends.devices`) on two virtual CPU devices, with JAX's
 `DataParallel` and TensorFlow's `MirroredStrategy`: a few steps on two devices, resumed from
 their checkpoint, end with the weights, BatchNorm statistics and weight average of one device;
 a long quiet fit on JAX runs to its end; and bad numbers of devices are one-line errors."""
@@ -9,14 +9,13 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from cgan_lib.config import LAPTOP_RECIPE
-from cgan_lib.devices import check_devices
-from cgan_lib.per_backend import BACKEND
+from cgan_lib.backends.devices import check_devices
+from cgan_lib.backends.runtime import BACKEND
+from cgan_lib.recipes.named import LAPTOP_RECIPE
 
 MULTI_DEVICE_BACKENDS = ["jax", "tensorflow"]
 
@@ -35,10 +34,12 @@ TRAIN_AND_RESUME = """
 import json, sys
 from dataclasses import replace
 import numpy as np
-from cgan_lib.config import LAPTOP_RECIPE, set_seed
-from cgan_lib.training import build_gan, train_recipe
+from cgan_lib.backends.seeding import set_seed
+from cgan_lib.recipes.named import LAPTOP_RECIPE
+from cgan_lib.training.build import build_gan
+from cgan_lib.training.run import train_recipe
 folder = sys.argv[1]
-recipe = replace(LAPTOP_RECIPE, mixed_precision=False, generator_width=32, discriminator_width=16,
+recipe = LAPTOP_RECIPE.changed(mixed_precision=False, generator_width=32, discriminator_width=16,
                  training_images=128)
 
 def weights(gan):
@@ -96,12 +97,13 @@ def test_two_devices_train_and_resume_as_one_does(tmp_path, backend):
 # `fit_callbacks`, XLA ended the JAX process after 40 s ("Termination timeout for all reduce").
 QUIET_FIT = """
 from dataclasses import replace
-from cgan_lib.config import LAPTOP_RECIPE, set_seed
-from cgan_lib.data import make_dataset, to_tanh_range
-from cgan_lib.devices import data_parallel, fit_callbacks
-from cgan_lib.mnist import load_mnist
-from cgan_lib.training import build_gan
-recipe = replace(LAPTOP_RECIPE, training_images=2048)
+from cgan_lib.backends.seeding import set_seed
+from cgan_lib.recipes.named import LAPTOP_RECIPE
+from cgan_lib.data.pipeline import make_dataset, to_tanh_range
+from cgan_lib.backends.devices import data_parallel, fit_callbacks
+from cgan_lib.data.mnist import load_mnist
+from cgan_lib.training.build import build_gan
+recipe = LAPTOP_RECIPE.changed(training_images=2048)
 (x_train, y_train), _ = load_mnist(verbose=False)
 dataset = make_dataset(to_tanh_range(x_train[:2048]), y_train[:2048], batch_size=128, seed=0)
 with data_parallel(2, recipe):
@@ -126,7 +128,7 @@ def test_a_long_fit_with_nothing_reading_its_logs_runs_to_the_end_on_jax():
 ])
 def test_a_batch_that_does_not_split_evenly_is_refused(change, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        check_devices(2, replace(LAPTOP_RECIPE, **change))
+        check_devices(2, LAPTOP_RECIPE.changed(**change))
 
 
 @pytest.mark.parametrize("devices", [0, -1, 1.5, True])

@@ -9,15 +9,15 @@ import json
 import numpy as np
 import pytest
 
-from cgan_lib.data import first_of_each_class, to_tanh_range
-from cgan_lib.diversity import (
+from cgan_lib.data.pipeline import first_of_each_class, to_tanh_range
+from cgan_lib.evaluation.diversity import (
     diversity_of_images,
     frechet_distance_per_digit,
     neighbour_radii,
     precision_and_recall,
     squared_distances,
 )
-from cgan_lib.evaluation import evaluate_folder
+from cgan_lib.evaluation.report import evaluate_folder
 
 
 def gaussian(count: int, seed: int, shift: float = 0.0) -> np.ndarray:

@@ -1,6 +1,7 @@
-"""Writes that fail leave the previous file: `cgan_lib.files.atomic_path` on its own, through the
-writers that training and `evaluate` use, and at the CLI (in-process), where a folder that cannot
-be written and a disk too small for a generator are each one line naming the folder."""
+"""Writes that fail leave the previous file: `cgan_lib.storage.files.atomic_path` on its own,
+through the writers that training and `evaluate` use, and at the CLI (in-process), where a folder
+that cannot be written and a disk too small for a generator are each one line naming the
+folder."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from cgan_lib import files
-from cgan_lib.files import WriteError, atomic_path
+from cgan_lib.storage import files
+from cgan_lib.storage.files import WriteError, atomic_path
 
 
 def test_a_write_that_fails_leaves_the_previous_file_and_no_temporary(tmp_path):
@@ -59,11 +60,11 @@ def test_a_save_that_needs_more_than_is_free_is_refused_before_it_writes(tmp_pat
 def test_the_loss_plot_and_the_generator_files_keep_their_last_version(tmp_path, monkeypatch):
     from matplotlib.figure import Figure
 
-    from cgan_lib.backend import keras
-    from cgan_lib.callbacks import EpochHistory
-    from cgan_lib.config import LAPTOP_RECIPE
-    from cgan_lib.persistence import WEIGHTS_FILE, save_generator
-    from cgan_lib.training import build_generator
+    from cgan_lib.backends.runtime import keras
+    from cgan_lib.recipes.named import LAPTOP_RECIPE
+    from cgan_lib.storage.generators import WEIGHTS_FILE, save_generator
+    from cgan_lib.training.build import build_generator
+    from cgan_lib.training.callbacks import EpochHistory
 
     generator = build_generator(LAPTOP_RECIPE)
     save_generator(generator, tmp_path)

@@ -3,19 +3,18 @@ conditioning, freezing, diagnostics, and the MLP builders. The steps run on ever
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 
-from cgan_lib.backend import keras
-from cgan_lib.config import RECIPES, REFERENCE_RECIPE, set_seed
-from cgan_lib.data import make_dataset
-from cgan_lib.gan import GAN
-from cgan_lib.generate import generate
-from cgan_lib.models import build_mlp_discriminator, build_mlp_generator
-from cgan_lib.schedules import PhasedGAN, SimultaneousGAN
-from cgan_lib.training import build_gan
+from cgan_lib.backends.runtime import keras
+from cgan_lib.backends.seeding import set_seed
+from cgan_lib.data.pipeline import make_dataset
+from cgan_lib.gan.model import GAN
+from cgan_lib.gan.networks import build_mlp_discriminator, build_mlp_generator
+from cgan_lib.gan.sampling import generate
+from cgan_lib.lessons.schedules import PhasedGAN, SimultaneousGAN
+from cgan_lib.recipes.named import RECIPES
+from cgan_lib.training.build import build_gan
 
 layers = keras.layers
 
@@ -55,8 +54,9 @@ def tiny_data(count=20):
 def test_every_recipe_updates_both_networks_and_its_weight_average(name, tiny_recipe,
                                                                    tiny_dataset):
     recipe = tiny_recipe(RECIPES[name], training_images=64)
-    if recipe.discriminator_steps > 1:  # G's turn comes after every second of the 4 batches
-        recipe = replace(recipe, discriminator_steps=2)
+    # G's turn comes after every second of the 4 batches.
+    if recipe.objective.discriminator_steps > 1:
+        recipe = recipe.changed(discriminator_steps=2)
     set_seed(1)
     gan = build_gan(recipe)
     generator, discriminator = weights(gan.generator), weights(gan.discriminator)
@@ -65,12 +65,12 @@ def test_every_recipe_updates_both_networks_and_its_weight_average(name, tiny_re
     assert np.isfinite(history["d_loss"][-1]) and np.isfinite(history["g_loss"][-1])
     # Every weight of both networks moves, BatchNorm's moving statistics included; but a
     # Wasserstein critic's last bias cancels in mean(fake) - mean(real) and gets no gradient.
-    unmoved = 1 if recipe.adversarial_loss == "wasserstein" else 0
+    unmoved = 1 if recipe.objective.adversarial_loss == "wasserstein" else 0
     assert moved_weights(generator, gan.generator) == len(generator)
     assert moved_weights(discriminator, gan.discriminator) == len(discriminator) - unmoved
     assert int(gan.discriminator_optimizer.iterations) == 4
-    assert int(gan.generator_optimizer.iterations) == 4 // recipe.discriminator_steps
-    if recipe.weight_average:
+    assert int(gan.generator_optimizer.iterations) == 4 // recipe.objective.discriminator_steps
+    if recipe.optimization.weight_average:
         assert moved_weights(average, gan.sampling_generator) > 0
 
 
@@ -173,8 +173,7 @@ def test_mismatched_networks_are_refused():
 def test_the_phased_schedule_refuses_the_options_of_alternating_steps():
     for changes in ({"weight_average": True}, {"reuse_generator_pass": True}):
         with pytest.raises(ValueError, match="alternating steps"):
-            PhasedGAN(build_mlp_generator(), build_mlp_discriminator(),
-                      replace(REFERENCE_RECIPE, **changes))
+            PhasedGAN(build_mlp_generator(), build_mlp_discriminator(), **changes)
 
 
 def test_mlp_builders_give_the_documented_shapes():

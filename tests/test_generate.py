@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cgan_lib.backend import keras
-from cgan_lib.generate import (
+from cgan_lib.backends.runtime import BACKEND, keras
+from cgan_lib.gan.networks import build_dcgan_generator, build_mlp_generator
+from cgan_lib.gan.sampling import (
     LabelMixer,
     compiled_call,
     generate,
@@ -16,8 +17,6 @@ from cgan_lib.generate import (
     sample_noise,
     slerp,
 )
-from cgan_lib.models import build_dcgan_generator, build_mlp_generator
-from cgan_lib.per_backend import BACKEND
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests for cgan_lib.losses: each loss and penalty against its formula, computed by hand in
+"""Tests for cgan_lib.gan.losses: each loss and penalty against its formula, computed by hand in
 NumPy on logits chosen so that every branch (confident, unsure, wrong) is covered."""
 
 from __future__ import annotations
@@ -6,9 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cgan_lib.backend import keras
-from cgan_lib.config import ADVERSARIAL_LOSSES as LOSS_NAMES
-from cgan_lib.losses import (
+from cgan_lib.backends.runtime import keras
+from cgan_lib.gan.losses import (
     ADVERSARIAL_LOSSES,
     cross_entropy_discriminator_loss,
     digit_loss,
@@ -23,6 +22,7 @@ from cgan_lib.losses import (
     wasserstein_critic_loss,
     wasserstein_generator_loss,
 )
+from cgan_lib.recipes.parts import ADVERSARIAL_LOSSES as LOSS_NAMES
 
 REAL = np.array([[2.0], [0.5], [-1.0]], np.float32)
 FAKE = np.array([[-2.0], [0.0], [1.5]], np.float32)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cgan_lib.metrics import frechet_distance, score_generator, score_real_data
-from cgan_lib.models import build_dcgan_generator
+from cgan_lib.evaluation.metrics import frechet_distance, score_generator, score_real_data
+from cgan_lib.gan.networks import build_dcgan_generator
 
 
 def test_frechet_distance_is_zero_for_identical_sets():

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cgan_lib import mnist as mnist_module
-from cgan_lib.mnist import (
+from cgan_lib.data import mnist as mnist_module
+from cgan_lib.data.mnist import (
     EXPECTED,
     MnistUnavailableError,
     arrays_from_wheel,
@@ -179,7 +179,7 @@ def test_a_download_killed_halfway_leaves_nothing_trusted_and_the_next_run_fetch
     environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"),
                    "TMPDIR": str(tmp_path / "tmp")}
     environment.pop("CGAN_MNIST_NPZ", None)
-    code = ("import sys; import cgan_lib.mnist as m; m.KERAS_URL = sys.argv[1]; "
+    code = ("import sys; import cgan_lib.data.mnist as m; m.KERAS_URL = sys.argv[1]; "
             "m.load_mnist(); print('loaded')")
     command = [sys.executable, "-c", code, server.url]
     try:

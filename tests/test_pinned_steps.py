@@ -5,17 +5,15 @@ Each recipe trains 20 steps from its seed on the first batches of its shuffled M
 `train_recipe` would, and the test compares the running D and G losses after every step, and a
 digest of the generator's weights after the last, with the values recorded in
 `tests/data/pinned_steps.json`. Rounding depends on the CPU's instructions, on the precision the
-recipe trains in here (`cgan_lib.precision`: the laptop recipe trains in bfloat16 on a CPU with
-bfloat16 instructions, in float32 on one without), and on the TensorFlow and Keras versions, so
-the values are recorded per recipe under such a key. With a pin of the same key, they must agree
-to 1e-6. Otherwise they are compared with the pins of the same precision on other machines: to
-3e-2 (relative) in float32 (the laptop recipe drifted by 0.45% within 20 steps when oneDNN was
-limited to AVX2 on an AVX-512 machine, `ONEDNN_MAX_CPU_ISA=AVX2`), or to 1e-1 in bfloat16,
-whose 8-bit mantissa makes CPUs that round it differently (or emulate it) drift apart by a few
-percent (4.4% at most between the machines of the file).
-`python tests/test_pinned_steps.py [--cpu-bfloat16 yes|no]` records this machine's values (only do
-that with code whose numbers are known to be right).
-"""
+recipe trains in here (`cgan_lib.backends.precision`: the laptop recipe trains in bfloat16 on a CPU
+with bfloat16 instructions, in float32 on one without), and on the TensorFlow and Keras versions,
+so the values are recorded per recipe under such a key. With a pin of the same key, they must agree
+to 1e-6. Otherwise they are compared with the pins of the same precision on other machines: to 3e-2
+(relative) in float32 (the laptop recipe drifted by 0.45% within 20 steps when oneDNN was limited
+to AVX2 on an AVX-512 machine, `ONEDNN_MAX_CPU_ISA=AVX2`), or to 1e-1 in bfloat16, whose 8-bit
+mantissa makes CPUs that round it differently (or emulate it) drift apart by a few percent (4.4% at
+most between the machines of the file). `python tests/test_pinned_steps.py [--cpu-bfloat16 yes|no]`
+records this machine's values (only do that with code whose numbers are known to be right)."""
 
 from __future__ import annotations
 
@@ -25,13 +23,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cgan_lib.backend import keras
-from cgan_lib.config import RECIPES, Recipe, set_seed
-from cgan_lib.data import make_dataset, to_tanh_range
-from cgan_lib.mnist import load_mnist
-from cgan_lib.per_backend import BACKEND
-from cgan_lib.precision import machine_description, recipe_policy
-from cgan_lib.training import build_gan
+from cgan_lib.backends.precision import machine_description, recipe_policy
+from cgan_lib.backends.runtime import BACKEND, keras
+from cgan_lib.backends.seeding import set_seed
+from cgan_lib.data.mnist import load_mnist
+from cgan_lib.data.pipeline import make_dataset, to_tanh_range
+from cgan_lib.recipes.named import RECIPES
+from cgan_lib.recipes.recipe import Recipe
+from cgan_lib.training.build import build_gan
 
 # TensorFlow's numbers; 40 training steps in all.
 pytestmark = [pytest.mark.slow,
@@ -49,7 +48,7 @@ def pin_key(recipe: Recipe) -> str:
     instructions), the precision the recipe trains in, and the TensorFlow and Keras versions."""
     import tensorflow as tf
 
-    return (f"{machine_description()}, {recipe_policy(recipe.mixed_precision)}, "
+    return (f"{machine_description()}, {recipe_policy(recipe.speed.mixed_precision)}, "
             f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
 
 
@@ -70,7 +69,7 @@ def first_steps(recipe: Recipe) -> dict:
     of its sampling generator's weights after them."""
     set_seed(recipe.seed)
     (x_train, y_train), _ = load_mnist(verbose=False)
-    dataset = make_dataset(to_tanh_range(x_train), y_train, batch_size=recipe.batch_size,
+    dataset = make_dataset(to_tanh_range(x_train), y_train, batch_size=recipe.run.batch_size,
                            seed=recipe.seed)
     gan = build_gan(recipe)
     recorder = StepLosses()
@@ -90,7 +89,7 @@ def pinned_values() -> dict:
 def test_first_steps_match_the_pinned_values(recipe_name):
     recipe = RECIPES[recipe_name]
     pins = pinned_values()[recipe_name]
-    policy = recipe_policy(recipe.mixed_precision)
+    policy = recipe_policy(recipe.speed.mixed_precision)
     if pin_key(recipe) in pins:
         expected, tolerance = [pins[pin_key(recipe)]], {"rtol": 0, "atol": SAME_MACHINE_TOLERANCE}
     else:  # another kind of machine: every pin of the same precision, to a looser tolerance
@@ -108,7 +107,7 @@ if __name__ == "__main__":
 
     from conftest import cpu_flags_as_told
 
-    from cgan_lib import precision
+    from cgan_lib.backends import precision
 
     parser = argparse.ArgumentParser(description="record this machine's pins")
     parser.add_argument("--cpu-bfloat16", choices=("yes", "no"),

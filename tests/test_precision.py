@@ -1,13 +1,13 @@
-"""The rule that picks what `mixed_precision=True` computes in (`cgan_lib.precision`), and a
-training run in float16, the policy of a GPU without bfloat16, with its loss scaling."""
+"""The rule that picks what `mixed_precision=True` computes in (`cgan_lib.backends.precision`),
+and a training run in float16, the policy of a GPU without bfloat16, with its loss scaling."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from cgan_lib import precision
-from cgan_lib.precision import choose_policy
+from cgan_lib.backends import precision
+from cgan_lib.backends.precision import choose_policy
 
 
 @pytest.mark.parametrize(("capability", "flags", "backend", "policy"), [
@@ -27,10 +27,10 @@ def test_the_policy_follows_the_hardware(capability, flags, backend, policy):
 @pytest.mark.backend
 def test_on_an_older_gpu_a_run_scales_its_losses_in_float16_or_trains_in_float32(
         monkeypatch, tiny_recipe, tiny_dataset):
-    from cgan_lib.backend import keras
-    from cgan_lib.config import LAPTOP_RECIPE, set_seed
-    from cgan_lib.per_backend import BACKEND
-    from cgan_lib.training import build_gan, float32_generator
+    from cgan_lib.backends.runtime import BACKEND, keras
+    from cgan_lib.backends.seeding import set_seed
+    from cgan_lib.recipes.named import LAPTOP_RECIPE
+    from cgan_lib.training.build import build_gan, float32_generator
 
     # This machine's CPU, seen with a GPU of compute capability 7.5 (Turing) beside it.
     policy = choose_policy((7, 5), precision.cpu_flags(), BACKEND)

@@ -8,13 +8,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cgan_lib import precision
-from cgan_lib.backend import keras
-from cgan_lib.config import RECIPES, set_seed
-from cgan_lib.gan import GAN
-from cgan_lib.losses import cross_entropy_discriminator_loss
-from cgan_lib.models import build_dcgan_discriminator, build_dcgan_generator
-from cgan_lib.training import build_gan, train_recipe
+from cgan_lib.backends import precision
+from cgan_lib.backends.runtime import keras
+from cgan_lib.backends.seeding import set_seed
+from cgan_lib.gan.losses import cross_entropy_discriminator_loss
+from cgan_lib.gan.model import GAN
+from cgan_lib.gan.networks import build_dcgan_discriminator, build_dcgan_generator
+from cgan_lib.recipes.named import RECIPES
+from cgan_lib.training.build import build_gan
+from cgan_lib.training.run import train_recipe
 
 LABELS = np.array([[0], [9]], np.int32)
 
@@ -137,7 +139,7 @@ def test_a_laptop_training_saves_the_averaged_generator(tmp_path, tiny_recipe):
     recipe = tiny_recipe(RECIPES["laptop"], training_images=64, batch_size=32)
     run = train_recipe(recipe, tmp_path, epochs=1, quality_per_digit=5, verbose=0)
     # The decay spans the epochs asked for (1 here), not the recipe's 7.
-    run.gan.generator_optimizer.iterations.assign(recipe.steps_per_epoch)
+    run.gan.generator_optimizer.iterations.assign(recipe.run.steps_per_epoch)
     assert float(run.gan.generator_optimizer.learning_rate) == pytest.approx(0.0, abs=1e-12)
     saved = keras.models.load_model(tmp_path / "generator.keras").get_weights()
     for a, b in zip(saved, run.gan.average_generator.get_weights(), strict=True):
@@ -162,7 +164,7 @@ def test_the_classifier_head_adds_digit_logits_and_a_loss_for_both_networks(tiny
     assert history["d_loss"][0] - plain["d_loss"][0] == pytest.approx(np.log(10), abs=0.5)
     assert history["g_loss"][0] - plain["g_loss"][0] == pytest.approx(np.log(10), abs=0.5)
     with pytest.raises(ValueError, match="needs a discriminator with two outputs"):
-        GAN(gan.generator, without.discriminator, recipe)
+        GAN(gan.generator, without.discriminator, recipe.objective)
     with pytest.raises(ValueError, match="needs a discriminator with one, got 2"):
         GAN(gan.generator, gan.discriminator)
 
@@ -178,7 +180,7 @@ def rates_at(optimizer, steps):
 
 def test_linear_decay_brings_both_learning_rates_to_zero_at_the_last_step(tiny_recipe):
     recipe = tiny_recipe(linear_decay=True, epochs=2, learning_rate=1e-3)
-    assert recipe.steps_per_epoch == 2  # 32 images in batches of 16
+    assert recipe.run.steps_per_epoch == 2  # 32 images in batches of 16
     gan = build_gan(recipe)
     for name, optimizer, start in (("G", gan.generator_optimizer, 1e-3),
                                    ("D", gan.discriminator_optimizer, 1e-3)):

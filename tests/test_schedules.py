@@ -6,16 +6,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cgan_lib.backend import keras
-from cgan_lib.data import make_dataset
-from cgan_lib.models import build_mlp_discriminator, build_mlp_generator
-from cgan_lib.schedules import (
+from cgan_lib.backends.runtime import keras
+from cgan_lib.data.pipeline import make_dataset
+from cgan_lib.gan.networks import build_mlp_discriminator, build_mlp_generator
+from cgan_lib.lessons.schedules import (
+    GAN_CLASSES,
     SCHEDULES,
-    build_schedule_gan,
     initial_weights,
     run_schedule,
+    schedule_recipe,
     summarize,
 )
+from cgan_lib.training.build import build_gan
 
 
 def small_generator():
@@ -56,8 +58,8 @@ def one_step_generator_weights(schedule, discriminator_learning_rate):
     generator, discriminator = small_generator(), small_discriminator()
     generator.set_weights(weights[0])
     discriminator.set_weights(weights[1])
-    gan = build_schedule_gan(schedule, generator, discriminator, generator_loss="non_saturating",
-                             seed=3, discriminator_steps=1)
+    gan = build_gan(schedule_recipe(schedule, seed=3, discriminator_steps=1),
+                    networks=(generator, discriminator), gan_class=GAN_CLASSES[schedule])
     gan.compile(generator_optimizer=keras.optimizers.Adam(1e-2),
                 discriminator_optimizer=keras.optimizers.Adam(discriminator_learning_rate))
     gan.fit(make_dataset(images(16), batch_size=16, shuffle=False), epochs=1, verbose=0)
@@ -75,10 +77,8 @@ def test_only_the_simultaneous_step_takes_g_gradient_before_d_moves(schedule,
 
 
 def test_discriminator_steps_must_be_positive():
-    with pytest.raises(ValueError, match="discriminator_steps=0 is not allowed: it must be a "
-                                         "positive integer"):
-        build_schedule_gan("discriminator_steps", small_generator(), small_discriminator(),
-                           generator_loss="non_saturating", seed=0, discriminator_steps=0)
+    with pytest.raises(ValueError, match="objective.discriminator_steps=0 is not allowed: it must "
+                                         "be a positive integer"):
+        schedule_recipe("discriminator_steps", discriminator_steps=0)
     with pytest.raises(ValueError, match="schedule must be one of"):
-        build_schedule_gan("sometimes", small_generator(), small_discriminator(),
-                           generator_loss="non_saturating", seed=0, discriminator_steps=1)
+        schedule_recipe("sometimes")

@@ -19,9 +19,9 @@ from browser import (
     studio_server,
     wait_for_new_picture,
 )
-from cgan_lib.config import outputs_dir
-from cgan_lib.metrics import classify
-from cgan_lib.studio_page import GENERATORS, TABS
+from cgan_lib.evaluation.metrics import classify
+from cgan_lib.settings import outputs_dir
+from cgan_lib.studio.page import GENERATORS, TABS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PICKER_ZOOM = 2

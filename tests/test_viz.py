@@ -1,8 +1,8 @@
-"""Tests for the plotting helpers that draw data exactly as given (cgan_lib.viz)."""
+"""Tests for the plotting helpers that draw data exactly as given (cgan_lib.drawing.plots)."""
 
 from __future__ import annotations
 
-from cgan_lib.viz import plot_dot_chart
+from cgan_lib.drawing.plots import plot_dot_chart
 
 
 def test_the_dot_chart_draws_each_value_on_its_row_and_the_target_line():

@@ -4,19 +4,19 @@ network's updates. The losses' formulas are in test_losses.py."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 
-from cgan_lib.backend import keras
-from cgan_lib.config import REFERENCE_RECIPE, set_seed
-from cgan_lib.data import make_dataset
-from cgan_lib.gan import GAN
-from cgan_lib.models import IMAGE_SHAPE, build_mlp_discriminator, build_mlp_generator
-from cgan_lib.per_backend import losses_and_gradients
+from cgan_lib.backends.runtime import keras
+from cgan_lib.backends.seeding import set_seed
+from cgan_lib.backends.step import losses_and_gradients
+from cgan_lib.data.pipeline import make_dataset
+from cgan_lib.gan.model import GAN
+from cgan_lib.gan.networks import IMAGE_SHAPE, build_mlp_discriminator, build_mlp_generator
+from cgan_lib.recipes.named import REFERENCE_RECIPE
+from cgan_lib.recipes.parts import Objective
 
-WGAN_GP = replace(REFERENCE_RECIPE, adversarial_loss="wasserstein", gradient_penalty_weight=10.0)
+WGAN_GP = REFERENCE_RECIPE.changed(adversarial_loss="wasserstein", gradient_penalty_weight=10.0)
 
 
 def numpy(tensor) -> np.ndarray:
@@ -36,7 +36,8 @@ def linear_critic_gan(kernel: np.ndarray, recipe=WGAN_GP) -> GAN:
     image = keras.Input(IMAGE_SHAPE)
     critic = keras.Model(image, keras.layers.Dense(1)(keras.layers.Flatten()(image)))
     critic.set_weights([kernel.reshape(-1, 1).astype(np.float32), np.array([0.3], np.float32)])
-    gan = GAN(build_mlp_generator(latent_dim=4, hidden_units=(8,)), critic, recipe, seed=0)
+    gan = GAN(build_mlp_generator(latent_dim=4, hidden_units=(8,)), critic, recipe.objective,
+              seed=0)
     gan.compile(keras.optimizers.SGD(0.0), keras.optimizers.SGD(1e-3))
     return gan
 
@@ -63,7 +64,7 @@ def test_the_penalty_of_a_linear_critic_is_lambda_times_the_squared_gap_of_its_n
 @pytest.mark.backend
 def test_a_critic_step_with_the_penalty_pulls_a_steep_critic_towards_slope_1():
     kernel = np.full(np.prod(IMAGE_SHAPE), 3.0 / np.sqrt(np.prod(IMAGE_SHAPE)))  # ‖w‖ = 3
-    gan = linear_critic_gan(kernel, replace(WGAN_GP, gradient_penalty_weight=100.0))
+    gan = linear_critic_gan(kernel, WGAN_GP.changed(gradient_penalty_weight=100.0))
     gan.discriminator_update(image_tensor(16, 2), None, image_tensor(16, 3), None)
     assert np.linalg.norm(numpy(gan.discriminator.weights[0])) < 3.0
 
@@ -73,10 +74,9 @@ def test_a_critic_step_with_the_penalty_pulls_a_steep_critic_towards_slope_1():
                          [(1, 10, 10), (3, 10, 3), (5, 20, 4)])
 def test_g_is_updated_after_every_nth_d_update(discriminator_steps, batches, generator_updates):
     set_seed(0)
-    recipe = replace(REFERENCE_RECIPE, discriminator_steps=discriminator_steps,
-                     weight_average=True)
     gan = GAN(build_mlp_generator(latent_dim=4, hidden_units=(8,)),
-              build_mlp_discriminator(hidden_units=(8,)), recipe, seed=0)
+              build_mlp_discriminator(hidden_units=(8,)),
+              Objective(discriminator_steps=discriminator_steps), seed=0, weight_average=True)
     gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
     gan.fit(make_dataset(images(4 * batches, 1), batch_size=4, shuffle=False), epochs=1,
             verbose=0)

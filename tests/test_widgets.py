@@ -13,12 +13,12 @@ import pytest
 from PIL import Image
 
 from browser import picture_cells, shown_picture
-from cgan_lib.generate import generate
-from cgan_lib.metrics import classify
-from cgan_lib.persistence import load_generator
-from cgan_lib.pictures import digit_grid_picture, grid_picture, morph_pictures, png_bytes
-from cgan_lib.studio_page import StudioPage
-from cgan_lib.widgets import DigitMorph, DigitPicker, LatentWalk, parse_seed
+from cgan_lib.drawing.pictures import digit_grid_picture, grid_picture, morph_pictures, png_bytes
+from cgan_lib.evaluation.metrics import classify
+from cgan_lib.gan.sampling import generate
+from cgan_lib.storage.generators import load_generator
+from cgan_lib.studio.page import StudioPage
+from cgan_lib.studio.widgets import DigitMorph, DigitPicker, LatentWalk, parse_seed
 
 CELL = 28 + 2  # a digit and the padding after it
 
