@@ -55,7 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Train a conditional DCGAN recipe. Running the same "
                                             "command again after an interruption continues from "
                                             "the last completed epoch.")
-    train.add_argument("--recipe", default="reference", help="recipe name (default: reference)")
+    train.add_argument("--recipe", default="reference",
+                       help="a recipe's name (reference, laptop or wgan-gp), or a JSON recipe "
+                            "file such as a run's recipe.json (default: reference)")
     train.add_argument("--epochs", type=positive_int, help="epochs in all (default: the recipe's)")
     train.add_argument("--output", type=Path,
                        help="folder for everything it writes (default: outputs/models/RECIPE)")
@@ -99,14 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_train(arguments: argparse.Namespace) -> None:
+    from cgan_lib.recipes.named import find_recipe
+
+    recipe = find_recipe(arguments.recipe).shrunk_for_fast_mode()  # before Keras loads
 
     from cgan_lib.backends.precision import machine_description, recipe_policy
-    from cgan_lib.recipes.named import RECIPES
     from cgan_lib.training.run import train_recipe
 
-    if arguments.recipe not in RECIPES:
-        raise ValueError(f"unknown recipe {arguments.recipe!r}; choose from {sorted(RECIPES)}")
-    recipe = RECIPES[arguments.recipe].shrunk_for_fast_mode()
     if arguments.seed is not None:
         recipe = recipe.changed(seed=arguments.seed)
     run = train_recipe(recipe, arguments.output, epochs=arguments.epochs,

@@ -19,6 +19,7 @@ import pytest
 
 from cgan_lib.backends.runtime import keras
 from cgan_lib.recipes.named import LAPTOP_RECIPE
+from cgan_lib.recipes.recipe import read_recipe
 from cgan_lib.storage import files
 from cgan_lib.training.build import build_gan
 from cgan_lib.training.checkpoints import LOCK_NAME, Checkpoint, folder_lock
@@ -69,6 +70,35 @@ def test_a_run_resumes_from_its_checkpoint_without_training_an_epoch_again(recip
     saved = keras.models.load_model(folder / "generator.keras")
     for a, b in zip(saved.get_weights(), run.gan.sampling_generator.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_run_keeps_its_recipe_and_a_resume_with_another_is_refused_in_one_line(
+        recipe, two_epochs, tmp_path, cli):
+    folder = copy_of(two_epochs, tmp_path)
+    assert read_recipe(folder / "recipe.json") == recipe.changed(epochs=2)
+    before = {path: path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+    result = cli("train", "--recipe", folder / "recipe.json", "--seed", "7", "--output", folder)
+    assert result.code == 1
+    assert result.error_lines == [
+        f"python -m cgan_lib train: error: {folder} holds a run of another recipe (seed 504 → 7):"
+        f" to continue it, train with --recipe {folder / 'recipe.json'}; to start this one, train "
+        "into another folder (--output)"]
+    after = {path: path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+    assert after == before  # nothing written, nothing lost
+
+
+def test_a_run_continues_from_its_recipe_file_and_an_old_folder_without_one_resumes(
+        recipe, two_epochs, tmp_path, cli):
+    folder = copy_of(two_epochs, tmp_path)
+    result = cli("train", "--recipe", folder / "recipe.json", "--epochs", "3", "--output", folder)
+    assert result.code == 0, result.err
+    assert epochs_in(folder) == [1, 2, 3]
+    assert read_recipe(folder / "recipe.json") == recipe.changed(epochs=3)
+    old = copy_of(two_epochs, tmp_path / "old")
+    (old / "recipe.json").unlink()  # a folder from before runs kept their recipe
+    train(recipe, old, 3)
+    assert epochs_in(old) == [1, 2, 3]
+    assert read_recipe(old / "recipe.json") == recipe.changed(epochs=3)
 
 
 def test_a_folder_held_by_a_live_run_is_refused_in_one_line(tmp_path, cli):

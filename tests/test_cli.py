@@ -19,9 +19,10 @@ from PIL import Image
 from cgan_lib.backends.runtime import keras
 from cgan_lib.gan.networks import build_dcgan_generator
 from cgan_lib.storage.generators import (
-    generator_folder,
+    generator_file,
     load_generator,
     save_generator,
+    shipped_generator_folder,
     shipped_model_folder,
 )
 
@@ -83,19 +84,20 @@ def test_generate_writes_the_requested_image(tmp_path, cli):
 def test_the_laptop_generator_is_the_default_and_the_reference_is_one_name_away(cli):
     """No --model means the laptop generator, the better-scoring one; a shipped generator's name
     picks it, and the seed-compatible JSON + weights pair of each rebuilds the same network."""
-    laptop, reference = (shipped_model_folder(name) for name in ("laptop", "reference"))
-    assert generator_folder() == laptop and generator_folder("reference") == reference
+    laptop = shipped_generator_folder("laptop") / "generator.keras"
+    assert generator_file(None) == generator_file("laptop") == laptop
     default = load_generator()
     for a, b in zip(default.get_weights(), load_generator(laptop).get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     assert default.count_params() != load_generator("reference").count_params()
     noise = np.random.default_rng(0).normal(size=(4, 100)).astype(np.float32)
     labels = np.arange(4, dtype=np.int32).reshape(-1, 1)
-    for folder in (laptop, reference):
+    for name in ("laptop", "reference"):  # the run folder's pair, and the package's .keras file
+        folder = shipped_model_folder(name)
         original = keras.models.model_from_json((folder / "generator.json").read_text())
         original.load_weights(folder / "generator.weights.h5")
         np.testing.assert_allclose(keras.ops.convert_to_numpy(original([noise, labels])),
-                                   keras.ops.convert_to_numpy(load_generator(folder)(
+                                   keras.ops.convert_to_numpy(load_generator(name)(
                                        [noise, labels])), atol=1e-6)
     help_text = cli("generate", "--help")
     assert help_text.code == 0 and "default: laptop" in " ".join(help_text.out.split())

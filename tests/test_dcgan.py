@@ -7,12 +7,16 @@ import pytest
 
 from cgan_lib.backends.runtime import keras
 from cgan_lib.gan.networks import build_dcgan_discriminator, build_dcgan_generator
+from cgan_lib.recipes.named import RECIPES
+from cgan_lib.recipes.recipe import read_recipe
 from cgan_lib.storage.generators import (
     load_generator,
     load_generator_from_json,
     save_generator,
+    shipped_generator_folder,
     shipped_model_folder,
 )
+from cgan_lib.training.build import build_generator
 from cgan_lib.training.run import train_recipe
 
 
@@ -67,10 +71,14 @@ def test_two_short_trainings_from_the_same_seed_give_identical_weights(tmp_path,
     assert first.history[0]["d_loss"] == second.history[0]["d_loss"]
 
 
-def test_both_recipes_ship_a_generator_and_unknown_recipes_are_named():
-    for recipe in ("reference", "laptop"):
-        folder = shipped_model_folder(recipe)
-        assert folder.name == recipe
-        assert load_generator(folder).inputs[0].shape[-1] == 100
-    with pytest.raises(ValueError, match="unknown recipe 'tiny'.*'laptop', 'reference'"):
-        shipped_model_folder("tiny")
+def test_both_recipes_ship_a_generator_with_the_recipe_that_trained_it():
+    for name in ("reference", "laptop"):
+        folder = shipped_generator_folder(name)
+        built = build_generator(RECIPES[name])
+        assert load_generator(folder).count_params() == built.count_params()
+        # The package's recipe.json is the named recipe, and the run folder's is the same file.
+        assert read_recipe(folder / "recipe.json") == RECIPES[name]
+        assert (folder / "recipe.json").read_text() == \
+            (shipped_model_folder(name) / "recipe.json").read_text()
+    with pytest.raises(ValueError, match="unknown shipped generator 'tiny'.*'laptop', 'reference'"):
+        shipped_generator_folder("tiny")

@@ -1,4 +1,5 @@
-"""Evaluate a trained generator the way the original work did, and draw digits to image files.
+"""Evaluate a trained generator the way the original work did, and the demo of the laptop
+generator.
 
 `evaluate_folder` reloads `generator.json` + `generator.weights.h5`, re-saves the generator in
 the Keras 3 format, draws `eval_generated.png` from saved inputs (`z_eval.npy`,
@@ -28,7 +29,8 @@ from cgan_lib.gan.sampling import (
 from cgan_lib.settings import outputs_dir
 from cgan_lib.storage.files import atomic_path, save_figure, writable_folder
 from cgan_lib.storage.generators import (
-    generator_folder,
+    JSON_FILE,
+    generator_file,
     load_generator,
     load_generator_from_json,
     save_keras_file,
@@ -71,7 +73,8 @@ def evaluate_folder(model_folder: Path | str | None = None, output: Path | None 
                     per_digit: int = 1000, seed: int = 0) -> str:
     """Run the evaluation step on a trained generator's folder (or a shipped generator's name;
     by default the laptop generator); returns a printable report."""
-    folder = generator_folder(model_folder)
+    json_file = generator_file(model_folder, JSON_FILE)
+    folder = json_file.parent
     generator = load_generator_from_json(folder)
     output = writable_folder(output if output is not None else folder / "evaluation")
     save_keras_file(generator, output / "generator.keras")

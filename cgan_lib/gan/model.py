@@ -44,11 +44,8 @@ TRACKED = ("d_loss", "d_adversarial_loss", "g_loss", "d_real_accuracy", "d_fake_
 
 class GAN(StepModel):
     """Train `generator` and `discriminator` against each other with `fit()`, minimizing
-    `objective`.
-
-    `fit` takes batches of images, or of (images, labels) when the generator is conditional
-    (it has a second input, the digit). Generated batches use random digits.
-    """
+    `objective`. `fit` takes batches of images, or of (images, labels) when the generator is
+    conditional (it has a second input, the digit). Generated batches use random digits."""
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model,
                  objective: Objective | None = None, *, seed: int | None = None,
@@ -71,8 +68,8 @@ class GAN(StepModel):
         self.conditional = len(generator.inputs) == 2
         self.latent_dim = int(generator.inputs[0].shape[-1])
         self.num_classes = num_classes
-        losses = ADVERSARIAL_LOSSES[objective.adversarial_loss]
-        self.discriminator_loss, self.generator_loss = losses
+        self.discriminator_loss, self.generator_loss = ADVERSARIAL_LOSSES[
+            objective.adversarial_loss]
         self.average_generator = None
         if weight_average:
             self.average_generator = keras.models.clone_model(generator)

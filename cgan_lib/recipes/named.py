@@ -3,7 +3,9 @@ WGAN-GP objective."""
 
 from __future__ import annotations
 
-from cgan_lib.recipes.recipe import Recipe
+from pathlib import Path
+
+from cgan_lib.recipes.recipe import Recipe, read_recipe
 
 REFERENCE_RECIPE = Recipe()
 # A recipe that trains and scores in under 10 minutes on 2 CPU cores: see
@@ -42,3 +44,14 @@ WGAN_GP_RECIPE = LAPTOP_RECIPE.changed(
     beta_2=0.9,
 )
 RECIPES = {"reference": REFERENCE_RECIPE, "laptop": LAPTOP_RECIPE, "wgan-gp": WGAN_GP_RECIPE}
+
+
+def find_recipe(name_or_path: str | Path) -> Recipe:
+    """A named recipe ("reference", "laptop", "wgan-gp"), or the recipe in a JSON file (a path
+    ending in .json, such as a run folder's recipe.json)."""
+    if str(name_or_path) in RECIPES:
+        return RECIPES[str(name_or_path)]
+    if str(name_or_path).endswith(".json") or Path(name_or_path).expanduser().is_file():
+        return read_recipe(name_or_path)
+    raise ValueError(f"unknown recipe {str(name_or_path)!r}: choose one of {sorted(RECIPES)}, or "
+                     "give the path of a JSON recipe (a run folder's recipe.json)")

@@ -78,8 +78,10 @@ class Recipe:
         return replace(self, **top, **parts)
 
     def shrunk_for_fast_mode(self) -> Recipe:
-        """The same recipe, cut to one epoch on 2,048 images when fast mode is on."""
-        return self.changed(epochs=1, training_images=2048) if fast_mode() else self
+        """The same recipe, cut to one epoch on at most 2,048 images when fast mode is on."""
+        if not fast_mode():
+            return self
+        return self.changed(epochs=1, training_images=min(self.run.training_images, 2048))
 
     def as_dict(self) -> dict:
         """{"name": …, "seed": …, "run": {…}, "architecture": {…}, …}: what `to_json` writes."""

@@ -1,8 +1,12 @@
 """Save and load generators: the Keras 3 `.keras` file, and the JSON + weights pair that the
 original work's snippet reads (`model_from_json(...)` then `.load_weights(...)`).
 
-Loading always uses Keras's safe mode, and a missing or unreadable file raises an error that
-names the file and says how to make it.
+The two shipped generators, "laptop" (the default, the better scores) and "reference" (the
+original design's 30 epochs), are package data: `shipped/<name>/generator.keras` with the
+`recipe.json` that trained it, so `load_generator()` works wherever cgan_lib is installed. Their
+run folders, with the JSON + weights pair, the per-epoch grids and the history, are the
+repository's `outputs/models/<name>/`. Loading always uses Keras's safe mode, and a missing or
+unreadable file raises an error that names the file and says how to make it.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ import zipfile
 from pathlib import Path
 
 from cgan_lib.backends.runtime import keras
-from cgan_lib.recipes.named import RECIPES
 from cgan_lib.settings import repository_root
 from cgan_lib.storage.files import atomic_path, saved_bytes, writable_folder
 
@@ -19,32 +22,36 @@ KERAS_FILE = "generator.keras"
 JSON_FILE = "generator.json"
 WEIGHTS_FILE = "generator.weights.h5"
 HOW_TO_MAKE = "train one with `make train` (or `python -m cgan_lib train`)"
-DEFAULT_GENERATOR = "laptop"
+SHIPPED = ("laptop", "reference")
+SHIPPED_DIR = Path(__file__).resolve().parent / "shipped"
 
 
-def shipped_model_folder(recipe: str = DEFAULT_GENERATOR) -> Path:
-    """The folder of the generator trained with `recipe` and committed to the repository:
-    "laptop" (the default, with the better scores; `make train-fast`) or "reference" (the
-    original design's 30 epochs; notebook 4, `make train`)."""
-    if recipe not in RECIPES:
-        raise ValueError(f"unknown recipe {recipe!r}; choose from {sorted(RECIPES)}")
+def _check_shipped(name: str) -> str:
+    if name not in SHIPPED:
+        raise ValueError(f"unknown shipped generator {name!r}; choose from {list(SHIPPED)}")
+    return name
+
+
+def shipped_generator_folder(name: str = "laptop") -> Path:
+    """The package folder of a shipped generator ("laptop" or "reference"): its
+    `generator.keras` and the `recipe.json` that trained it."""
+    return SHIPPED_DIR / _check_shipped(name)
+
+
+def shipped_model_folder(name: str = "laptop") -> Path:
+    """The run folder of a shipped generator in the repository (`outputs/models/<name>/`): the
+    JSON + weights pair, the per-epoch grids, the history and the evaluation."""
     root = repository_root()
     if root is None:
         raise FileNotFoundError(
-            f"the shipped generators live in the repository's outputs/models/{recipe}/; "
-            f"this cgan_lib is installed outside a clone, so {HOW_TO_MAKE}"
-        )
-    return root / "outputs" / "models" / recipe
+            f"the run folder of the {_check_shipped(name)} generator is the repository's "
+            f"outputs/models/{name}/, and this cgan_lib is installed outside a clone: name a "
+            f"folder of your own, or {HOW_TO_MAKE}")
+    return root / "outputs" / "models" / _check_shipped(name)
 
 
-def generator_folder(model: Path | str | None = None) -> Path:
-    """Where a generator is: `model` as a path (a folder or a file), the name of a shipped
-    generator ("laptop" or "reference"), or by default the laptop generator."""
-    if model is None:
-        return shipped_model_folder()
-    if str(model) in RECIPES and not Path(model).exists():
-        return shipped_model_folder(str(model))
-    return Path(model).expanduser()
+def _is_shipped_name(model: Path | str | None) -> bool:
+    return model is None or (str(model) in SHIPPED and not Path(model).exists())
 
 
 def save_generator(generator: keras.Model, folder: Path) -> dict[str, Path]:
@@ -71,13 +78,22 @@ def save_keras_file(generator: keras.Model, path: Path) -> Path:
     return Path(path)
 
 
-def _resolve(model: Path | str | None, file_name: str) -> Path:
-    path = generator_folder(model)
-    if path.is_dir():
-        path = path / file_name
+def generator_file(model: Path | str | None, file_name: str = KERAS_FILE) -> Path:
+    """The file `file_name` of a generator: `model` as a file, or a folder holding it, or the name
+    of a shipped generator (by default the laptop generator), whose `.keras` file is package data
+    and whose JSON + weights pair is in its run folder."""
+    if _is_shipped_name(model):
+        name = str(model or "laptop")
+        folder = (shipped_generator_folder(name) if file_name == KERAS_FILE
+                  else shipped_model_folder(name))
+        path = folder / file_name
+    else:
+        path = Path(model).expanduser()
+        if path.is_dir():
+            path = path / file_name
     if not path.is_file():
         raise FileNotFoundError(f"no generator file at {path}: name a shipped generator "
-                                f"({', '.join(RECIPES)}) or a generator's folder or file, or "
+                                f"({', '.join(SHIPPED)}) or a generator's folder or file, or "
                                 f"{HOW_TO_MAKE}")
     return path
 
@@ -86,7 +102,7 @@ def load_generator(model: Path | str | None = None) -> keras.Model:
     """Load a `.keras` generator: a file, a folder holding `generator.keras`, or a shipped
     generator's name; by default the laptop generator. Raises `FileNotFoundError` or `ValueError`
     naming the file."""
-    path = _resolve(model, KERAS_FILE)
+    path = generator_file(model, KERAS_FILE)
     try:
         return keras.models.load_model(path, compile=False, safe_mode=True)
     except (ValueError, OSError, zipfile.BadZipFile, KeyError) as error:
@@ -97,8 +113,8 @@ def load_generator(model: Path | str | None = None) -> keras.Model:
 def load_generator_from_json(model: Path | str | None = None) -> keras.Model:
     """Rebuild a generator the original way, `model_from_json` then `load_weights`, from a
     folder or a shipped generator's name (by default the laptop generator's)."""
-    json_path = _resolve(model, JSON_FILE)
-    weights_path = _resolve(json_path.parent, WEIGHTS_FILE)
+    json_path = generator_file(model, JSON_FILE)
+    weights_path = generator_file(json_path.parent, WEIGHTS_FILE)
     try:
         generator = keras.models.model_from_json(json_path.read_text())
         generator.load_weights(weights_path)
