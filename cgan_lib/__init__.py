@@ -26,9 +26,10 @@ _API = {
     **dict.fromkeys(("Run", "Architecture", "Objective", "Optimization", "Speed"), "recipes.parts"),
     **dict.fromkeys(("REFERENCE_RECIPE", "LAPTOP_RECIPE", "WGAN_GP_RECIPE", "RECIPES"),
                     "recipes.named"),
-    **dict.fromkeys(("fast_mode", "fast_or_full", "outputs_dir"), "settings"),
+    **dict.fromkeys(("fast_mode", "fast_or_full", "outputs_dir", "repository_root"), "settings"),
     "set_seed": "backends.seeding",
-    "keras": "backends.runtime",
+    # Keras and TensorFlow, imported without TensorFlow's log lines.
+    **dict.fromkeys(("keras", "tf"), "backends.runtime"),
     # Data.
     "load_mnist": "data.mnist",
     **dict.fromkeys(("to_tanh_range", "from_tanh_range", "make_dataset", "first_of_each_class"),
@@ -48,13 +49,13 @@ _API = {
     **dict.fromkeys(("load_generator", "load_generator_from_json", "save_generator",
                      "shipped_model_folder"), "storage.generators"),
     **dict.fromkeys(("generate", "generate_digit_rows", "run_generator", "sample_noise",
-                     "digit_rows_inputs", "LabelMixer", "latent_walk"), "gan.sampling"),
+                     "digit_rows_inputs", "LabelMixer", "latent_walk", "slerp"), "gan.sampling"),
     "generate_image": "drawing.image_files",
     # Evaluating.
-    **dict.fromkeys(("Scores", "score_generator", "score_images", "score_real_data",
+    **dict.fromkeys(("Scores", "score_generator", "score_images", "score_real_data", "classify",
                      "frechet_distance_to_test_set"), "evaluation.metrics"),
-    **dict.fromkeys(("Diversity", "diversity_of_images", "diversity_of_real_data"),
-                    "evaluation.diversity"),
+    **dict.fromkeys(("Diversity", "diversity_of_images", "diversity_of_real_data",
+                     "precision_and_recall"), "evaluation.diversity"),
     **dict.fromkeys(("Report", "evaluate_folder"), "evaluation.report"),
     # Plots and pictures.
     **dict.fromkeys(("plot_grid", "plot_curves", "plot_snapshots", "plot_histograms",
