@@ -14,7 +14,7 @@ import numpy as np
 
 from cgan_lib.drawing.pictures import digit_grid_picture, png_bytes
 from cgan_lib.gan.sampling import generate
-from cgan_lib.storage.generators import load_generator, shipped_model_folder
+from cgan_lib.storage.generators import load_generator
 
 COUNT = 100
 
@@ -34,10 +34,10 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5, help="untimed renders first")
     parser.add_argument("--model", type=Path,
                         help="generator .keras file or folder (default: the studio's, "
-                             "outputs/models/laptop)")
+                             "the shipped laptop generator)")
     arguments = parser.parse_args()
 
-    generator = load_generator(arguments.model or shipped_model_folder("laptop"))
+    generator = load_generator(arguments.model or "laptop")
     print(f"{generator.name}, {generator.count_params():,} parameters")
 
     def render(index: int) -> bytes:  # a new digit and seed every time, as a user would ask

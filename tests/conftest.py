@@ -63,9 +63,9 @@ def outputs(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def studio_generator():
     """The digit studio's generator: the laptop recipe's, committed under outputs/models/."""
-    from cgan_lib.storage.generators import load_generator, shipped_model_folder
+    from cgan_lib.storage.generators import load_generator
 
-    return load_generator(shipped_model_folder("laptop"))
+    return load_generator("laptop")
 
 
 @pytest.fixture(scope="session")
