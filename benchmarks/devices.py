@@ -13,13 +13,10 @@ from __future__ import annotations
 import statistics
 import time
 
-from cgan_lib.backends.devices import data_parallel, device_names, fit_callbacks
+from cgan_lib.backends.devices import device_names
 from cgan_lib.backends.runtime import keras
-from cgan_lib.backends.seeding import set_seed
-from cgan_lib.data.mnist import load_mnist
-from cgan_lib.data.pipeline import make_dataset, to_tanh_range
 from cgan_lib.recipes.named import LAPTOP_RECIPE
-from cgan_lib.training.build import build_gan
+from cgan_lib.training.fit import fit_recipe
 
 
 class EpochTimes(keras.callbacks.Callback):
@@ -31,16 +28,10 @@ class EpochTimes(keras.callbacks.Callback):
 
 
 def milliseconds_per_step(devices: int) -> float:
-    recipe = LAPTOP_RECIPE.changed(training_images=2048)
-    (x_train, y_train), _ = load_mnist(verbose=False)
-    dataset = make_dataset(to_tanh_range(x_train[:2048]), y_train[:2048],
-                           batch_size=recipe.run.batch_size, seed=0)
+    recipe = LAPTOP_RECIPE.changed(training_images=2048, epochs=4)
     times = EpochTimes()
     times.seconds = []
-    with data_parallel(devices, recipe):
-        set_seed(0)
-        gan = build_gan(recipe)
-        gan.fit(dataset, epochs=4, callbacks=[times, *fit_callbacks(devices)], verbose=0)
+    fit_recipe(recipe, [times], devices=devices)
     return 1000 * statistics.median(times.seconds[1:]) / recipe.run.steps_per_epoch
 
 

@@ -32,15 +32,14 @@ def two_devices(backend: str) -> dict[str, str]:
 # G's updates and the epochs of its history.
 TRAIN_AND_RESUME = """
 import json, sys
-from dataclasses import replace
 import numpy as np
 from cgan_lib.backends.seeding import set_seed
 from cgan_lib.recipes.named import LAPTOP_RECIPE
 from cgan_lib.training.build import build_gan
 from cgan_lib.training.run import train_recipe
 folder = sys.argv[1]
-recipe = LAPTOP_RECIPE.changed(mixed_precision=False, generator_width=32, discriminator_width=16,
-                 training_images=128)
+recipe = LAPTOP_RECIPE.changed(mixed_precision=False, generator_width=32,
+                               discriminator_width=16, training_images=128)
 
 def weights(gan):
     return {f"{name}/{index}": np.asarray(variable.numpy())
@@ -96,20 +95,9 @@ def test_two_devices_train_and_resume_as_one_does(tmp_path, backend):
 # Four epochs of 16 steps with nothing reading the logs, so that JAX queues the steps up: without
 # `fit_callbacks`, XLA ended the JAX process after 40 s ("Termination timeout for all reduce").
 QUIET_FIT = """
-from dataclasses import replace
-from cgan_lib.backends.seeding import set_seed
 from cgan_lib.recipes.named import LAPTOP_RECIPE
-from cgan_lib.data.pipeline import make_dataset, to_tanh_range
-from cgan_lib.backends.devices import data_parallel, fit_callbacks
-from cgan_lib.data.mnist import load_mnist
-from cgan_lib.training.build import build_gan
-recipe = LAPTOP_RECIPE.changed(training_images=2048)
-(x_train, y_train), _ = load_mnist(verbose=False)
-dataset = make_dataset(to_tanh_range(x_train[:2048]), y_train[:2048], batch_size=128, seed=0)
-with data_parallel(2, recipe):
-    set_seed(0)
-    gan = build_gan(recipe)
-    gan.fit(dataset, epochs=4, callbacks=fit_callbacks(2), verbose=0)
+from cgan_lib.training.fit import fit_recipe
+gan = fit_recipe(LAPTOP_RECIPE.changed(training_images=2048, epochs=4), devices=2).gan
 print(int(gan.generator_optimizer.iterations.numpy()))
 """
 

@@ -25,12 +25,9 @@ import pytest
 
 from cgan_lib.backends.precision import machine_description, recipe_policy
 from cgan_lib.backends.runtime import BACKEND, keras
-from cgan_lib.backends.seeding import set_seed
-from cgan_lib.data.mnist import load_mnist
-from cgan_lib.data.pipeline import make_dataset, to_tanh_range
 from cgan_lib.recipes.named import RECIPES
 from cgan_lib.recipes.recipe import Recipe
-from cgan_lib.training.build import build_gan
+from cgan_lib.training.fit import fit_recipe
 
 # TensorFlow's numbers; 40 training steps in all.
 pytestmark = [pytest.mark.slow,
@@ -67,13 +64,8 @@ class StepLosses(keras.callbacks.Callback):
 def first_steps(recipe: Recipe) -> dict:
     """The running losses of the recipe's first `STEPS` steps, and the sum and the sum of squares
     of its sampling generator's weights after them."""
-    set_seed(recipe.seed)
-    (x_train, y_train), _ = load_mnist(verbose=False)
-    dataset = make_dataset(to_tanh_range(x_train), y_train, batch_size=recipe.run.batch_size,
-                           seed=recipe.seed)
-    gan = build_gan(recipe)
     recorder = StepLosses()
-    gan.fit(dataset, epochs=1, steps_per_epoch=STEPS, callbacks=[recorder], verbose=0)
+    gan = fit_recipe(recipe, [recorder], epochs=1, steps_per_epoch=STEPS).gan
     weights = [np.asarray(weight, dtype=np.float64)
                for weight in gan.sampling_generator.get_weights()]
     return {**recorder.losses,
