@@ -1,5 +1,5 @@
 """Build and fit a recipe's GAN: the one path that the command line, the notebooks' helpers (the
-schedules, the budgeted runs), the benchmarks and the tests all train through.
+schedules, the budgeted runs), and the benchmarks and tests that train a recipe go through.
 
 `fit_recipe(recipe, callbacks)` seeds every random generator with the recipe's seed, batches the
 recipe's share of the data (MNIST's training images by default), builds the GAN on the requested
