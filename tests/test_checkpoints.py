@@ -81,8 +81,8 @@ def test_a_run_keeps_its_recipe_and_a_resume_with_another_is_refused_in_one_line
     assert result.code == 1
     assert result.error_lines == [
         f"python -m cgan_lib train: error: {folder} holds a run of another recipe (seed 504 → 7):"
-        f" to continue it, train with --recipe {folder / 'recipe.json'}; to start this one, train "
-        "into another folder (--output)"]
+        f" to continue it, train with --recipe {folder / 'recipe.json'} --output {folder}; to "
+        "start this one, train into another folder (--output)"]
     after = {path: path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
     assert after == before  # nothing written, nothing lost
 

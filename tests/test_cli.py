@@ -23,7 +23,7 @@ from cgan_lib.storage.generators import (
     load_generator,
     save_generator,
     shipped_generator_folder,
-    shipped_model_folder,
+    shipped_run_folder,
 )
 
 
@@ -93,7 +93,7 @@ def test_the_laptop_generator_is_the_default_and_the_reference_is_one_name_away(
     noise = np.random.default_rng(0).normal(size=(4, 100)).astype(np.float32)
     labels = np.arange(4, dtype=np.int32).reshape(-1, 1)
     for name in ("laptop", "reference"):  # the run folder's pair, and the package's .keras file
-        folder = shipped_model_folder(name)
+        folder = shipped_run_folder(name)
         original = keras.models.model_from_json((folder / "generator.json").read_text())
         original.load_weights(folder / "generator.weights.h5")
         np.testing.assert_allclose(keras.ops.convert_to_numpy(original([noise, labels])),

@@ -14,7 +14,7 @@ from cgan_lib.storage.generators import (
     load_generator_from_json,
     save_generator,
     shipped_generator_folder,
-    shipped_model_folder,
+    shipped_run_folder,
 )
 from cgan_lib.training.build import build_generator
 from cgan_lib.training.run import train_recipe
@@ -79,6 +79,6 @@ def test_both_recipes_ship_a_generator_with_the_recipe_that_trained_it():
         # The package's recipe.json is the named recipe, and the run folder's is the same file.
         assert read_recipe(folder / "recipe.json") == RECIPES[name]
         assert (folder / "recipe.json").read_text() == \
-            (shipped_model_folder(name) / "recipe.json").read_text()
+            (shipped_run_folder(name) / "recipe.json").read_text()
     with pytest.raises(ValueError, match="unknown shipped generator 'tiny'.*'laptop', 'reference'"):
         shipped_generator_folder("tiny")

@@ -3,7 +3,9 @@ schedules, the budgeted runs), and the benchmarks and tests that train a recipe 
 
 `fit_recipe(recipe, callbacks)` seeds every random generator with the recipe's seed, batches the
 recipe's share of the data (MNIST's training images by default), builds the GAN on the requested
-devices, restores a checkpoint if one is given, and fits it for the recipe's epochs.
+devices, restores a checkpoint if one is given, and fits it for the recipe's epochs, unless its
+arguments give other data (`data=`), other networks (`networks=`, `gan_class=`) or another
+number of epochs (`epochs=`, `steps_per_epoch=`).
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
 """cgan_lib: conditional GANs for MNIST digits, the library of the GAN-on-MNIST course.
 
-The names below are the library's public API: recipes, training, loading and generating,
-evaluating, plots and the studios. For example:
+The names below are the library's public API: recipes and settings, MNIST, the networks and
+`GAN`, training, loading and generating, evaluating, plots and the studios. For example:
 
     from cgan_lib import LAPTOP_RECIPE, generate, load_generator, train_recipe
 
     generator = load_generator()              # the shipped laptop generator
     sevens = generate(generator, digit=7, count=16, seed=0)
-    run = train_recipe(LAPTOP_RECIPE.changed(epochs=2))
+    run = train_recipe(LAPTOP_RECIPE.changed(epochs=2), "outputs/models/two-epochs")
 
 Each name is imported from its module the first time it is used, so `import cgan_lib` (and
 `python -m cgan_lib --help`) stays instant; TensorFlow, JAX or PyTorch loads with the first name
@@ -47,7 +47,7 @@ _API = {
                     "training.callbacks"),
     # Loading and generating.
     **dict.fromkeys(("load_generator", "load_generator_from_json", "save_generator",
-                     "shipped_model_folder"), "storage.generators"),
+                     "shipped_generator_folder", "shipped_run_folder"), "storage.generators"),
     **dict.fromkeys(("generate", "generate_digit_rows", "run_generator", "sample_noise",
                      "digit_rows_inputs", "LabelMixer", "latent_walk", "slerp"), "gan.sampling"),
     "generate_image": "drawing.image_files",

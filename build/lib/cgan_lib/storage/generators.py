@@ -38,7 +38,7 @@ def shipped_generator_folder(name: str = "laptop") -> Path:
     return SHIPPED_DIR / _check_shipped(name)
 
 
-def shipped_model_folder(name: str = "laptop") -> Path:
+def shipped_run_folder(name: str = "laptop") -> Path:
     """The run folder of a shipped generator in the repository (`outputs/models/<name>/`): the
     JSON + weights pair, the per-epoch grids, the history and the evaluation."""
     root = repository_root()
@@ -85,7 +85,7 @@ def generator_file(model: Path | str | None, file_name: str = KERAS_FILE) -> Pat
     if _is_shipped_name(model):
         name = str(model or "laptop")
         folder = (shipped_generator_folder(name) if file_name == KERAS_FILE
-                  else shipped_model_folder(name))
+                  else shipped_run_folder(name))
         path = folder / file_name
     else:
         path = Path(model).expanduser()

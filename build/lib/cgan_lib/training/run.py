@@ -8,7 +8,7 @@ the per-epoch log (`history.json`: losses, D accuracy, quality scores, seconds),
 checkpoint after every epoch (`checkpoint/`) lets the same call, run again after an
 interruption, continue from the last completed epoch; a run holds the folder's lock
 (`train.lock`) while it trains (see `cgan_lib.training.checkpoints`). A run into a folder that
-holds another recipe's checkpoint is refused before anything is written.
+holds another recipe's checkpoint is refused before any of the run's files is written.
 """
 
 from __future__ import annotations
@@ -62,8 +62,8 @@ def check_same_recipe(recipe: Recipe, folder: Path) -> None:
         changes = ", ".join(f"{name} {old!r} → {new!r}"
                             for name, (old, new) in differences.items())
         raise ValueError(f"{folder} holds a run of another recipe ({changes}): to continue it, "
-                         f"train with --recipe {path}; to start this one, train into another "
-                         "folder (--output)")
+                         f"train with --recipe {path} --output {folder}; to start this one, "
+                         "train into another folder (--output)")
 
 
 def train_recipe(recipe: Recipe = REFERENCE_RECIPE, folder: Path | None = None, *,
