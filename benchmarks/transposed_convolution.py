@@ -1,10 +1,12 @@
 """Benchmark: one transposed convolution of the laptop generator (its first, 7×7×128 → 14×14×64,
 kernel 4×4, stride 2), forward and its two gradients, on each Keras backend.
 
-The gradient with respect to the kernel is where JAX's CPU step loses its time; this prints the
-milliseconds of each part, median of `--repeats` calls of a batch of the recipe's size, compiled
-as each backend's training step is (a `tf.function`, a `jax.jit`, eager PyTorch). Each backend
-runs in its own process. Asserts nothing.
+The gradient with respect to the kernel is where JAX's own CPU kernel loses its time; this prints
+the milliseconds of each part, median of `--repeats` calls of a batch of the recipe's size,
+compiled as each backend's training step is (a `tf.function`, a `jax.jit`, eager PyTorch). Each
+backend runs in its own process, JAX twice: with the library's kernel gradient
+(`cgan_lib.backends.transposed_convolution`, on by default on a CPU) and with JAX's own. Asserts
+nothing.
 """
 
 from __future__ import annotations
@@ -17,13 +19,17 @@ import subprocess
 import sys
 import time
 
-BACKENDS = ("tensorflow", "jax", "torch")
+# Row name → the environment its process runs in.
+RUNS = {"tensorflow": {"KERAS_BACKEND": "tensorflow"},
+        "jax": {"KERAS_BACKEND": "jax"},
+        "jax, its own kernel": {"KERAS_BACKEND": "jax", "CGAN_MATMUL_KERNEL_GRADIENT": "0"},
+        "torch": {"KERAS_BACKEND": "torch"}}
 PARTS = ("forward", "kernel gradient", "input gradient")
 
 
 def part_functions():
     """The three parts as functions of (inputs, kernel), for this process's backend."""
-    import keras
+    from cgan_lib.backends.runtime import keras
 
     def forward(inputs, kernel):
         return keras.ops.conv_transpose(inputs, kernel, strides=2, padding="same")
@@ -66,9 +72,9 @@ def part_functions():
 
 def milliseconds(repeats: int) -> dict[str, float]:
     """In this process's backend: the median milliseconds of each part."""
-    import keras
     import numpy as np
 
+    from cgan_lib.backends.runtime import keras
     from cgan_lib.recipes.named import LAPTOP_RECIPE
 
     rng = np.random.default_rng(0)
@@ -96,13 +102,13 @@ def main() -> None:
     if arguments.child:
         print(json.dumps(milliseconds(arguments.repeats)))
         return
-    print(f"{'backend':12s}" + "".join(f"{part:>17s}" for part in PARTS) + "  (ms)")
-    for backend in BACKENDS:
+    print(f"{'backend':20s}" + "".join(f"{part:>17s}" for part in PARTS) + "  (ms)")
+    for name, environment in RUNS.items():
         output = subprocess.run([sys.executable, __file__, "--child", "--repeats",
                                  str(arguments.repeats)], check=True, capture_output=True,
-                                text=True, env={**os.environ, "KERAS_BACKEND": backend}).stdout
+                                text=True, env={**os.environ, **environment}).stdout
         times = json.loads(output.strip().splitlines()[-1])
-        print(f"{backend:12s}" + "".join(f"{times[part]:17.1f}" for part in PARTS))
+        print(f"{name:20s}" + "".join(f"{times[part]:17.1f}" for part in PARTS))
 
 
 if __name__ == "__main__":

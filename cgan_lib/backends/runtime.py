@@ -17,6 +17,9 @@ CPUs leave them off by default, and they are faster for these models. Both varia
 when TensorFlow loads, so they are set here, first. Every cgan_lib module that needs TensorFlow
 imports it from here.
 
+On JAX on a CPU, it also switches on the transposed convolution with a fast kernel gradient of
+`cgan_lib.backends.transposed_convolution` (`CGAN_MATMUL_KERNEL_GRADIENT=0` leaves it off).
+
 `CGAN_CPU_DEVICES=N` splits the CPU into N virtual devices, to try multi-device training
 (`cgan_lib.backends.devices`) on a machine without GPUs: XLA's host device count on JAX, logical CPU
 devices on TensorFlow. Both must be set before the backend starts, so they are set here too.
@@ -95,3 +98,10 @@ with _stderr_file_descriptor_silenced():
 tf.get_logger().setLevel("ERROR")
 # The backend Keras runs on: the only place the library asks, and what every branch reads.
 BACKEND = keras.backend.backend()
+if BACKEND == "jax":
+    from cgan_lib.backends.transposed_convolution import (
+        helps_here,
+        use_fast_transposed_convolution,
+    )
+
+    use_fast_transposed_convolution(helps_here())
