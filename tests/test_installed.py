@@ -6,6 +6,7 @@ generating digits works there."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -19,10 +20,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> tuple[Path, Path]:
-    """(the built wheel, the folder it is installed into), built without reaching the network."""
+    """(the built wheel, the folder it is installed into), built without reaching the network,
+    from a copy of what the package is made of (setuptools writes its build files beside the
+    source)."""
     folder = tmp_path_factory.mktemp("install")
+    source = folder / "source"
+    shutil.copytree(ROOT / "cgan_lib", source / "cgan_lib",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "--quiet", "--wheel-dir", folder / "wheel", ROOT], check=True, cwd=folder)
+                    "--quiet", "--wheel-dir", folder / "wheel", source], check=True, cwd=folder)
     (wheel,) = (folder / "wheel").glob("cgan_lib-*.whl")
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target",
                     folder / "site", wheel], check=True, cwd=folder)
