@@ -47,8 +47,9 @@ def recipe_dataset(recipe: Recipe, data: tuple[np.ndarray, np.ndarray] | None = 
     count = recipe.run.training_images
     if data is None:
         (images, labels), _ = load_mnist(verbose=verbose)
-        data = to_tanh_range(images[:count]), labels
-    images, labels = data
+        images = to_tanh_range(images[:count])
+    else:
+        images, labels = data
     return make_dataset(images[:count], labels[:count], batch_size=recipe.run.batch_size,
                         seed=recipe.seed).repeat()
 
