@@ -1,26 +1,30 @@
-"""Screen recipe changes for notebook 7 on an equal wall-clock budget: which single change to a
-working recipe reproduces each failure, and how each loss does. Prints one line per run and
-writes every run's report logs and final scores to outputs/benchmarks/budget_candidates.json.
+"""Screen recipe changes for notebook 7 on an equal budget of generator (G) updates: which single
+change to a working recipe reproduces each failure, and how each loss does. Prints one line per
+run and writes every run's report logs and final scores to
+outputs/benchmarks/budget_candidates.json.
 
-    python benchmarks/budget_candidates.py [SECONDS] [NAME ...]
+    python benchmarks/budget_candidates.py [--updates 469] [--report-updates 67] [NAME ...]
+
+The default budget, 469 G updates, is one epoch of the laptop recipe (60,000 images in batches of
+128), scored after every 67 (7 reports).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 import time
 
 import numpy as np
 
 from cgan_lib.data.mnist import load_mnist
 from cgan_lib.data.pipeline import to_tanh_range
-from cgan_lib.lessons.budget import train_for_seconds
+from cgan_lib.lessons.budget import train_for_updates
 from cgan_lib.recipes.named import LAPTOP_RECIPE, WGAN_GP_RECIPE
 from cgan_lib.settings import outputs_dir
 
-# The laptop recipe at a constant learning rate (a budget in seconds has no known last step to
-# decay to), without the AC-GAN head, so that the adversarial loss alone drives G.
+# The laptop recipe at a constant learning rate (so that a run's first updates do not depend on
+# its budget), without the AC-GAN head, so that the adversarial loss alone drives G.
 BASE = LAPTOP_RECIPE.changed(name="base", linear_decay=False, classifier_weight=0.0)
 CANDIDATES = {
     "base": BASE,
@@ -46,8 +50,20 @@ CANDIDATES = {
 
 
 def main() -> None:
-    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 60.0
-    names = sys.argv[2:] or list(CANDIDATES)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--updates", type=int, default=469,
+                        help="G updates per run, a multiple of --report-updates")
+    parser.add_argument("--report-updates", type=int, default=67,
+                        help="G updates between two scorings")
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help=f"the candidates to run (default: all): {', '.join(CANDIDATES)}")
+    arguments = parser.parse_args()
+    unknown = sorted(set(arguments.names) - set(CANDIDATES))
+    if unknown:
+        parser.error(f"unknown candidates {', '.join(unknown)}; choose among "
+                     f"{', '.join(CANDIDATES)}")
+    names = arguments.names or list(CANDIDATES)
     (images, labels), _ = load_mnist(verbose=False)
     images = to_tanh_range(images)
     path = outputs_dir("benchmarks") / "budget_candidates.json"
@@ -57,9 +73,11 @@ def main() -> None:
         run_labels = labels
         if name == "shuffled_labels":
             run_labels = np.random.default_rng(0).permutation(labels)
-        run = train_for_seconds(CANDIDATES[name], seconds, images, run_labels)
+        run = train_for_updates(CANDIDATES[name], arguments.updates, images, run_labels,
+                                report_updates=arguments.report_updates)
         report = run.report
-        results[name] = {"budget_seconds": seconds, "recipe": run.recipe.flat(),
+        results[name] = {"budget_generator_updates": arguments.updates,
+                         "recipe": run.recipe.flat(),
                          "history": {key: [float(v) for v in values]
                                      for key, values in run.history.items()},
                          "final": report.as_json()}

@@ -8,6 +8,10 @@ is read when TensorFlow loads. Prints figures; asserts nothing. Run it with `mak
 `--laptop` measures instead the laptop recipe's step and variants of it (milliseconds per step
 of the compiled `train_step` on one fixed batch, median of several repeats), which is how
 notebook 06 compares the cost of its options.
+
+`--precision` measures the reference's and the laptop recipe's steps with and without
+`mixed_precision`, in the same way: on a CPU with bfloat16 instructions the ratio of the two is
+how the notebooks derive their run times on a CPU without them, which trains in float32.
 """
 
 from __future__ import annotations
@@ -64,13 +68,12 @@ def images_per_second(jit_compile: bool, steps: int, repeats: int) -> list[float
     return rates
 
 
-def compiled_laptop_step(changes: dict):
-    """The laptop recipe's compiled `train_step` with `changes`, bound to one fixed batch, after
-    two warm-up steps that trace and compile it."""
+def compiled_step(recipe):
+    """`recipe`'s compiled `train_step`, bound to one fixed batch, after two warm-up steps that
+    trace and compile it."""
     from cgan_lib.backends.runtime import tf
     from cgan_lib.training.build import build_gan
 
-    recipe = LAPTOP_RECIPE.changed(**changes)
     rng = np.random.default_rng(0)
     batch = (tf.constant(rng.uniform(-1, 1, (recipe.run.batch_size, 28, 28, 1)), tf.float32),
              tf.constant(rng.integers(0, 10, recipe.run.batch_size), tf.int32))
@@ -89,6 +92,40 @@ def step_milliseconds(step, steps: int) -> float:
     return 1000 * (time.perf_counter() - started) / steps
 
 
+def milliseconds_in_turns(recipes: dict, steps: int, repeats: int) -> dict[str, list[float]]:
+    """Milliseconds per step of each recipe's compiled step: all are compiled first, then
+    measured in turns (one repeat of each, then the next)."""
+    compiled = {name: compiled_step(recipe) for name, recipe in recipes.items()}
+    times = {name: [] for name in compiled}
+    for _ in range(repeats):
+        for name, step in compiled.items():
+            times[name].append(step_milliseconds(step, steps))
+    return times
+
+
+def measure_precision(steps: int, repeats: int) -> None:
+    """Print the reference's and the laptop recipe's step times in bfloat16 and in float32, and
+    their ratio, and write them to outputs/benchmarks/precision_steps.json."""
+    recipes = {f"{recipe.name}, {kind}": recipe.changed(mixed_precision=mixed)
+               for recipe in (REFERENCE_RECIPE, LAPTOP_RECIPE)
+               for kind, mixed in (("mixed_precision", True), ("float32", False))}
+    times = milliseconds_in_turns(recipes, steps, repeats)
+    medians = {name: float(np.median(values)) for name, values in times.items()}
+    results = {"machine": machine(), "cpu_cores": os.cpu_count(), "steps": steps,
+               "repeats": repeats, "milliseconds": times, "median_milliseconds": medians,
+               "float32_over_mixed_precision": {}}
+    print(f"{machine()}: {steps} steps × {repeats} repeats, in turns (median ms per step)")
+    for recipe in (REFERENCE_RECIPE, LAPTOP_RECIPE):
+        mixed, plain = (medians[f"{recipe.name}, {kind}"]
+                        for kind in ("mixed_precision", "float32"))
+        results["float32_over_mixed_precision"][recipe.name] = plain / mixed
+        print(f"{recipe.name:10s} mixed precision {mixed:6.1f} ms, float32 {plain:6.1f} ms: "
+              f"float32 takes {plain / mixed:.2f}×")
+    path = outputs_dir("benchmarks") / "precision_steps.json"
+    path.write_text(json.dumps(results, indent=1))
+    print(f"written to {path}")
+
+
 def measure_laptop_variants(steps: int, repeats: int) -> None:
     """Print each variant's step time and write them all to outputs/benchmarks/laptop_steps.json,
     which notebook 06 reads. All variants are compiled first, then measured in turns (one repeat
@@ -96,11 +133,8 @@ def measure_laptop_variants(steps: int, repeats: int) -> None:
     shifts every variant alike instead of the one measured first."""
     print(f"laptop recipe step, batch {LAPTOP_RECIPE.run.batch_size}; {steps} steps × {repeats} "
           "repeats per variant, in turns (ms per step)")
-    compiled = {name: compiled_laptop_step(changes) for name, changes in LAPTOP_VARIANTS.items()}
-    times = {name: [] for name in compiled}
-    for _ in range(repeats):
-        for name, step in compiled.items():
-            times[name].append(step_milliseconds(step, steps))
+    times = milliseconds_in_turns({name: LAPTOP_RECIPE.changed(**changes)
+                                   for name, changes in LAPTOP_VARIANTS.items()}, steps, repeats)
     results = {"machine": machine(), "cpu_cores": os.cpu_count(), "steps": steps,
                "repeats": repeats, "variants": {}}
     for name, changes in LAPTOP_VARIANTS.items():
@@ -129,10 +163,16 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5, help="measurements per variant")
     parser.add_argument("--laptop", action="store_true",
                         help="measure the laptop recipe's step and variants of it instead")
+    parser.add_argument("--precision", action="store_true",
+                        help="measure the reference's and the laptop recipe's steps in bfloat16 "
+                             "and in float32 instead")
     parser.add_argument("--child-jit", type=int, choices=(0, 1), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.laptop:
         measure_laptop_variants(arguments.steps, arguments.repeats)
+        return
+    if arguments.precision:
+        measure_precision(arguments.steps, arguments.repeats)
         return
     if arguments.child_jit is not None:  # one variant, in the process started for it
         print(json.dumps(images_per_second(bool(arguments.child_jit), arguments.steps,

@@ -1,7 +1,8 @@
 """The rules every stored notebook follows: clean outputs (no TensorFlow log lines, no paths of
 the machine that ran it), no words about how the project was made, the sections a learner relies
-on (what you'll learn, the run time, a summary, exercises, a link to the next notebook), and the
-original works linked where they are cited. Each rule is also shown to catch a planted break."""
+on (what you'll learn, the run time with and without bfloat16, links to the whole series, a
+summary, exercises, a link to the next notebook), and the original works linked where they are
+cited. Each rule is also shown to catch a planted break."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((REPOSITORY / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SERIES = [path.name for path in NOTEBOOKS]
 ORIGINAL_WORKS = ("https://github.com/Luna-CaiC/MNIST-Conditional-GAN",
                   "https://github.com/rmdluo/GAN-Number-Generation")
 # TensorFlow's C++ log lines ("E0000 00:00:1795390300.842744 26821 meta_optimizer.cc:967] …",
@@ -65,9 +67,12 @@ def problems(notebook: dict, name: str, next_name: str | None) -> list[str]:
     opening, ending = (markdown[0] if markdown else ""), "\n".join(markdown[-2:])
     if not opening.startswith("# "):
         found.append("the first cell is not a markdown cell with an H1 title")
-    for heading in ("What you'll learn", "Run time:"):
+    for heading in ("What you'll learn", "Run time", "with bfloat16", "without bfloat16"):
         if heading not in opening:
             found.append(f"the first cell has no {heading!r}")
+    for other in SERIES:
+        if other != name and f"]({other})" not in opening:
+            found.append(f"the series navigation in the first cell has no link to {other}")
     for heading in ("## Summary", "## Exercises"):
         if heading not in ending:
             found.append(f"the last cells have no {heading!r} section")
@@ -131,7 +136,8 @@ def test_missing_sections_making_of_words_and_unlinked_citations_are_caught():
     markdown[0]["source"] = "# A title\n\nAs the original work found, timed alone on one thread."
     markdown[-1]["source"] = "## Summary\n\nThat is all (see issue 4)."
     found = "\n".join(problems(notebook, NOTEBOOKS[1].name, NOTEBOOKS[2].name))
-    for expected in ("no \"What you'll learn\"", "no 'Run time:'", "no '## Exercises'",
+    for expected in ("no \"What you'll learn\"", "no 'Run time'", "no 'without bfloat16'",
+                     "no link to 07_failures_and_losses.ipynb", "no '## Exercises'",
                      "no link to the next notebook", "without naming and linking it",
                      "'timed alone'", "'issue'"):
         assert expected in found, expected

@@ -66,6 +66,8 @@ def test_outputs_dir_defaults_to_the_repository(monkeypatch):
     ({"gradient_penalty_weight": -10}, "gradient_penalty_weight=-10 .* ≥ 0"),
     ({"discriminator_steps": 0}, "discriminator_steps=0 .* a positive integer"),
     ({"discriminator_steps": 5, "reuse_generator_pass": True}, "reuse_generator_pass=False"),
+    ({"gradient_penalty_weight": 10.0, "reuse_generator_pass": True},
+     "gradient_penalty_weight=10.0 .* set reuse_generator_pass=False"),
     ({"adversarial_loss": "wasserstein", "real_label_smoothing": 0.2},
      "smoothing=0.2 .*'wasserstein'"),
     ({"name": " "}, "name=' ' .* a non-empty string"),

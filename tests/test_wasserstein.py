@@ -85,3 +85,59 @@ def test_g_is_updated_after_every_nth_d_update(discriminator_steps, batches, gen
     # The weight average follows G's updates: after t of them its decay is (1 + t) / (10 + t).
     assert not np.allclose(numpy(gan.average_generator.weights[0]),
                            numpy(gan.generator.weights[0]))
+
+
+def digit_images(labels: np.ndarray) -> np.ndarray:
+    """Images that draw each digit d as the constant image d / 10."""
+    drawn = np.reshape(labels, (-1, 1, 1, 1)) / 10
+    return np.broadcast_to(drawn, (len(drawn), *IMAGE_SHAPE)).astype(np.float32)
+
+
+def digit_drawing_gan(gradient_penalty_weight: float) -> GAN:
+    """A conditional WGAN whose generator draws its digit as `digit_images` does, whatever the
+    noise: an embedding d → d / 10 spread over the image, plus 0·noise."""
+    noise, label = keras.Input((4,)), keras.Input((1,), dtype="int32")
+    pixels = int(np.prod(IMAGE_SHAPE))
+    embedding = keras.layers.Embedding(10, 1)
+    drawn = keras.layers.Dense(pixels, kernel_initializer="ones")(
+        keras.layers.Flatten()(embedding(label)))
+    ignored = keras.layers.Dense(pixels, kernel_initializer="zeros")(noise)
+    image = keras.layers.Reshape(IMAGE_SHAPE)(keras.layers.Add()([drawn, ignored]))
+    embedding.set_weights([np.arange(10, dtype=np.float32).reshape(10, 1) / 10])
+    objective = Objective(adversarial_loss="wasserstein",
+                          gradient_penalty_weight=gradient_penalty_weight)
+    gan = GAN(keras.Model([noise, label], image),
+              build_mlp_discriminator(hidden_units=(8,), dropout=0.0, conditional=True),
+              objective, seed=0)
+    gan.compile(keras.optimizers.SGD(0.0), keras.optimizers.SGD(1e-2))
+    return gan
+
+
+@pytest.mark.backend
+@pytest.mark.parametrize("gradient_penalty_weight", [10.0, 0.0])
+def test_with_the_penalty_d_step_fakes_have_the_real_digits_so_interpolates_pair_one_digit(
+        gradient_penalty_weight):
+    gan = digit_drawing_gan(gradient_penalty_weight)
+    digits = np.random.default_rng(4).permutation(np.arange(16) % 10)
+    real_images = keras.ops.convert_to_tensor(digit_images(digits))
+    real_labels = keras.ops.convert_to_tensor(digits.reshape(-1, 1).astype(np.int32))
+    noise, fake_labels = gan.discriminator_fake_inputs(real_images, real_labels)
+    fake_images = numpy(gan.generate(noise, fake_labels, training=True))
+    epsilon = np.random.default_rng(5).uniform(size=(16, 1, 1, 1))
+    interpolates = epsilon * numpy(real_images) + (1 - epsilon) * fake_images
+    same_digit = np.all(np.isclose(interpolates, numpy(real_images)), axis=(1, 2, 3))
+    # D's step itself: on fresh fakes, it moves D as it does with the real images as the fakes
+    # exactly when the fakes draw the real digits.
+    before = gan.discriminator.get_weights()
+    gan.discriminator_update_on_fresh_fakes(real_images, real_labels)
+    on_fresh_fakes = gan.discriminator.get_weights()
+    gan.discriminator.set_weights(before)
+    gan.discriminator_update(real_images, real_labels, real_images, real_labels)
+    as_on_real_images = all(np.allclose(fresh, real, rtol=1e-4, atol=1e-6) for fresh, real in
+                            zip(on_fresh_fakes, gan.discriminator.get_weights(), strict=True))
+    if gradient_penalty_weight:
+        np.testing.assert_array_equal(numpy(fake_labels), digits.reshape(-1, 1))
+        assert same_digit.all() and as_on_real_images
+    else:  # random digits: almost surely not the real batch's 16
+        assert not np.array_equal(numpy(fake_labels), digits.reshape(-1, 1))
+        assert not same_digit.all() and not as_on_real_images

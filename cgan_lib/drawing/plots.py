@@ -94,35 +94,59 @@ def plot_curves(
     panels: Mapping[str, Sequence[str]],
     x: str = "epoch",
     log_scale: Sequence[str] = (),
+    guides: Mapping[str, Mapping[str, float]] | None = None,
+    label_ends: Sequence[str] = (),
 ) -> Figure:
     """One panel per entry of `panels` (title → metric names), one line per run and metric.
 
     `runs` maps a run's name to its history (metric name → values), such as
     `keras.callbacks.History.history` or `TrainingMonitor.history`. The x axis is the history's
     `x` entry if it has one, else 1, 2, 3, … (epochs). NaN values leave gaps. Panels named in
-    `log_scale` get a logarithmic y axis. Each panel's legend sits below it, off the data.
+    `log_scale` get a logarithmic y axis; `guides` draws labelled horizontal lines in a panel
+    (title → {label: value}); panels named in `label_ends` write each line's last value at its
+    end. A legend sits below the figure once when every panel has the same lines, else below
+    each panel, off the data.
     """
-    entries = max(len(metrics) * len(runs) for metrics in panels.values())
+    guides = guides or {}
+    shared_legend = all(len(metrics) == 1 for metrics in panels.values()) and len(runs) > 1
+    entries = 0 if shared_legend else max(len(metrics) * len(runs) for metrics in panels.values())
     figure = Figure(figsize=(4.6 * len(panels), 3.4 + 0.2 * entries))
     for index, (title, metrics) in enumerate(panels.items()):
         axes = figure.add_subplot(1, len(panels), index + 1)
-        for run_name, history in runs.items():
+        for run_index, (run_name, history) in enumerate(runs.items()):
             for metric in metrics:
                 if metric not in history:
                     continue
                 values = np.asarray(history[metric], dtype=float)
-                positions = history.get(x, np.arange(1, len(values) + 1))
+                positions = np.asarray(history.get(x, np.arange(1, len(values) + 1)), float)
                 label = (metric if len(runs) == 1 else run_name if len(metrics) == 1
                          else f"{run_name}: {metric}")
-                axes.plot(positions, values, label=label, linewidth=1.4)
+                line, = axes.plot(positions, values, label=label, linewidth=1.4,
+                                  color=f"C{run_index}" if len(metrics) == 1 else None)
+                if title in label_ends:
+                    axes.annotate(f"{values[-1]:.3g}", (positions[-1], values[-1]), fontsize=8,
+                                  color=line.get_color(), xytext=(3, 0),
+                                  textcoords="offset points", va="center")
+        for guide_label, value in guides.get(title, {}).items():
+            axes.axhline(value, color="black", linestyle=":", linewidth=1)
+            axes.annotate(guide_label, (0.01, value), xycoords=("axes fraction", "data"),
+                          fontsize=8, va="bottom")
         axes.set_title(title)
         axes.set_xlabel(x.replace("_", " "))
         if title in log_scale:
             axes.set_yscale("log")
         axes.grid(alpha=0.3)
-        # Below the panel, so that the legend never hides a curve.
-        axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
+        if not shared_legend:  # below the panel, so that the legend never hides a curve
+            axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     figure.tight_layout()
+    if shared_legend:
+        handles, labels = figure.axes[0].get_legend_handles_labels()
+        columns = min(len(labels), 4)
+        figure.legend(handles, labels, fontsize=8, loc="lower center", ncols=columns,
+                      frameon=False)
+        rows = -(-len(labels) // columns)
+        figure.set_figheight(figure.get_figheight() + 0.25 * rows)
+        figure.tight_layout(rect=(0, 0.25 * rows / figure.get_figheight() + 0.02, 1, 1))
     return figure
 
 

@@ -1,15 +1,13 @@
 """The GAN as a `keras.Model` whose `train_step` updates the discriminator, then the generator.
 
-One class serves unconditional and conditional generators, MLPs and convolutional networks. The
-losses are the plain functions of `cgan_lib.gan.losses`; the step follows an `Objective`
-(`cgan_lib.recipes.parts`, all options off in the reference's): the adversarial loss, a gradient
-penalty on images between real and generated ones (WGAN-GP), n_critic D updates per G update,
-one-sided label smoothing, an AC-GAN digit classifier in D, and MSGAN's mode-seeking penalty on
-pairs of images of one digit.
+One class serves unconditional and conditional, MLP and convolutional networks. The losses are
+`cgan_lib.gan.losses`'; the step follows an `Objective` (`cgan_lib.recipes.parts`): the loss, a
+gradient penalty between real and generated images of one digit (WGAN-GP), n_critic D steps per G
+step, label smoothing, an AC-GAN digit classifier in D, and MSGAN's mode-seeking penalty.
 
 Two switches of the constructor change how the step runs, not what it minimizes:
 - `reuse_generator_pass`: one fake batch per step serves both updates (D on it, then G through
-  the updated D), instead of a fresh batch for each: one generator pass fewer;
+  the updated D): one generator pass fewer (`check_generator_pass_reuse` says when it cannot);
 - `weight_average`: a moving average of G's weights (and BatchNorm statistics) is kept in
   `average_generator`, updated after every G step; sampling, grids, scores and saving use it
   (`sampling_generator`).
@@ -45,7 +43,8 @@ TRACKED = ("d_loss", "d_adversarial_loss", "g_loss", "d_real_accuracy", "d_fake_
 class GAN(StepModel):
     """Train `generator` and `discriminator` against each other with `fit()`, minimizing
     `objective`. `fit` takes batches of images, or of (images, labels) when the generator is
-    conditional (it has a second input, the digit). Generated batches use random digits."""
+    conditional (it has a second input, the digit). Generated batches use random digits, except
+    D's under the gradient penalty (`discriminator_fake_inputs`)."""
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model,
                  objective: Objective | None = None, *, seed: int | None = None,
@@ -56,7 +55,8 @@ class GAN(StepModel):
             raise ValueError(f"generator has {len(generator.inputs)} inputs and discriminator "
                              f"{len(discriminator.inputs)}: both must be conditional or neither")
         objective = Objective() if objective is None else objective
-        check_generator_pass_reuse(objective, reuse_generator_pass)
+        check_generator_pass_reuse(objective, reuse_generator_pass,
+                                   conditional=len(generator.inputs) == 2)
         heads = len(discriminator.outputs)
         if (objective.classifier_weight > 0) != (heads == 2):
             raise ValueError(
@@ -145,7 +145,7 @@ class GAN(StepModel):
 
     def penalty_on_interpolates(self, real_images, real_labels, fake_images):
         """λ·`gradient_penalty` of D's logit at x̂ = ε·real + (1 - ε)·fake, ε ~ U(0, 1) per
-        image, each x̂ judged as the digit of its real image."""
+        image, each x̂ judged as its real image's digit (`discriminator_fake_inputs`)."""
         epsilon = replica_share(keras.random.uniform(
             (ops.shape(real_images)[0] * replicas_in_sync(), 1, 1, 1), seed=self.seed_generator))
         interpolates = epsilon * real_images + (1.0 - epsilon) * fake_images
@@ -177,16 +177,23 @@ class GAN(StepModel):
                    d_fake_accuracy=ops.mean(fake_logits < 0))
         return loss
 
+    def discriminator_fake_inputs(self, real_images, real_labels):
+        """G's inputs for D's fakes: fresh noise and random digits, or the real batch's digits
+        under a conditional GAN's gradient penalty (interpolates pair one digit)."""
+        noise, fake_labels = self.sample_inputs(ops.shape(real_images)[0])
+        if self.conditional and self.objective.gradient_penalty_weight:
+            fake_labels = real_labels
+        return noise, fake_labels
+
     def discriminator_update_on_fresh_fakes(self, real_images, real_labels,
                                             generator_training: bool = True):
-        """One D step against a batch that G generates for it."""
-        noise, fake_labels = self.sample_inputs(ops.shape(real_images)[0])
+        """One D step against a batch that G generates for it (`discriminator_fake_inputs`)."""
+        noise, fake_labels = self.discriminator_fake_inputs(real_images, real_labels)
         fake_images = self.generate(noise, fake_labels, training=generator_training)
         return self.discriminator_update(real_images, real_labels, fake_images, fake_labels)
 
     def generator_update(self, batch_size, real_batch=None):
-        """One G step on a fresh fake batch. With `real_batch` (images, labels), D is first
-        updated on that same fake batch (`reuse_generator_pass`); returns G's loss."""
+        """One G step on a fresh fake batch (first D's on it, given `real_batch`)."""
         mode_seeking_weight = self.objective.mode_seeking_weight
         noise, fake_labels = self.sample_inputs(batch_size, paired=bool(mode_seeking_weight))
 
@@ -204,15 +211,13 @@ class GAN(StepModel):
         variables = self.generator.trainable_variables
         (_, loss), (gradients,) = losses_and_gradients(self, compute, [variables])
         self.generator_optimizer.apply(gradients, variables)
-        # The norm of the gradient applied (on several TensorFlow devices, the sum of theirs),
-        # of the loss before its scaling in float16.
+        # The norm of the applied gradient (summed over devices), of the loss before scaling.
         norm = global_norm([sum_over_replicas(gradient) for gradient in gradients])
         self.track(g_loss=loss, g_gradient_norm=norm / self.generator_optimizer.scale_loss(1.0))
         return loss
 
     def update_average_generator(self):
-        """Move the average's weights towards G's by 1 - decay, with decay (1 + t) / (10 + t)
-        at G step t: it forgets G's first, random weights quickly, then widens with training."""
+        """Move the average towards G by 1 - decay, decay = (1 + t) / (10 + t) at G step t."""
         step = ops.cast(self.generator_optimizer.iterations, "float32")
         decay = (1.0 + step) / (10.0 + step)
         for average, current in zip(self.average_generator.weights, self.generator.weights,
@@ -251,8 +256,7 @@ class GAN(StepModel):
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
     def split_batch(self, data):
-        """(images, labels (N, 1) int32) of a batch, as tensors (JAX's eager steps get NumPy
-        arrays); labels are None for unconditional GANs."""
+        """(images, labels (N, 1) int32 or None if unconditional) of a batch, as tensors."""
         if isinstance(data, (tuple, list)):
             images, labels = ops.convert_to_tensor(data[0]), ops.convert_to_tensor(data[1])
             return images, ops.reshape(ops.cast(labels, "int32"), (-1, 1))
@@ -261,8 +265,7 @@ class GAN(StepModel):
         return ops.convert_to_tensor(data), None
 
     def diagnostics(self, real_images, real_labels, noise, fake_labels) -> dict[str, float]:
-        """D and G losses, D's accuracy on real and fake, and the norm of G's gradient, measured on
-        the given batch without changing any weight (networks in inference mode)."""
+        """`TRACKED`'s values on the given batch, in inference mode, changing no weight."""
         real_images, noise = ops.convert_to_tensor(real_images), ops.convert_to_tensor(noise)
         if self.conditional:
             real_labels = ops.reshape(ops.convert_to_tensor(real_labels, "int32"), (-1, 1))
@@ -285,10 +288,9 @@ class GAN(StepModel):
         return {name: float(ops.convert_to_numpy(value)) for name, value in values.items()}
 
     def fit(self, x=None, *args, **kwargs):
-        """`keras.Model.fit`. A `tf.data.Dataset` of known, finite length is repeated, with
-        `steps_per_epoch` set to its length, so that Keras keeps one iterator for the whole run
-        instead of making one per epoch, which can stall each epoch's start for seconds
-        (`benchmarks/epoch_start.py`). The dataset is expected to shuffle itself."""
+        """`keras.Model.fit`. A finite `tf.data.Dataset` is repeated, with `steps_per_epoch`
+        its length, so that one iterator serves the whole run: a new one per epoch can stall
+        each epoch's start for seconds (`benchmarks/epoch_start.py`)."""
         if isinstance(x, tf.data.Dataset):
             kwargs.setdefault("shuffle", False)
             batches = int(x.cardinality())

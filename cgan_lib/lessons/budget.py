@@ -1,11 +1,15 @@
-"""Train a recipe for a fixed number of seconds, recording quality against time: how notebook 7
-compares losses on an equal wall-clock budget, and reproduces failures in minutes.
+"""Train a recipe for a fixed number of generator (G) updates, recording quality against them:
+how notebook 7 compares losses on an equal budget, and reproduces failures in minutes. A budget in
+G updates, unlike one in seconds, gives the same run, and the same numbers, on any machine.
 
-`train_for_seconds` fits a recipe's GAN in *reports* of `report_steps` batches. After each
-report it logs the report's mean losses, G's mean gradient norm, the training seconds so far
-(scoring excluded) and the quality scores of `QualityPerEpoch`; it stops after the first report
-that ends past the budget. The images and labels are passed in, so that a run can be given
-labels that do not match its images.
+`train_for_updates` fits a recipe's GAN in *reports* of `report_updates` G updates each (of
+`report_updates` × `discriminator_steps` batches, since G is updated on every
+`discriminator_steps`-th batch), and stops after the report at which G's updates reach the budget.
+After each report it logs the report's mean losses, G's mean gradient norm, the training seconds
+so far (scoring excluded), G's updates so far and the quality scores of `QualityPerEpoch`. The
+images and labels are passed in, so that a run can be given labels that do not match its images.
+In float16 (Keras's `LossScaleOptimizer`) a step whose gradients overflow is skipped, and not
+counted: the logged `generator_updates` can then end a few short of the budget.
 """
 
 from __future__ import annotations
@@ -24,16 +28,13 @@ from cgan_lib.training.callbacks import QualityPerEpoch
 from cgan_lib.training.fit import fit_recipe
 
 
-class Stopwatch(keras.callbacks.Callback):
+class TrainingClock(keras.callbacks.Callback):
     """Adds `seconds`, the training time so far without the time of other callbacks, and
-    `generator_updates` to every epoch's logs, and stops `fit` once `seconds` passes `budget`.
-    It must come first among the callbacks, so that it stops the clock before they run."""
+    `generator_updates`, G's updates so far, to every epoch's logs. It must come first among the
+    callbacks, so that it stops the clock before they run."""
 
-    def __init__(self, budget: float) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        if budget <= 0:
-            raise ValueError(f"the budget must be a positive number of seconds, got {budget!r}")
-        self.budget = budget
         self.seconds = 0.0
         self.started = 0.0
 
@@ -46,8 +47,6 @@ class Stopwatch(keras.callbacks.Callback):
             logs["seconds"] = self.seconds
             logs["generator_updates"] = float(keras.ops.convert_to_numpy(
                 self.model.generator_optimizer.iterations))
-        if self.seconds >= self.budget:
-            self.model.stop_training = True
 
 
 @dataclass
@@ -103,17 +102,27 @@ def rank_correlation(first, second) -> float:
     return float(np.corrcoef(*ranks)[0, 1])
 
 
-def train_for_seconds(recipe: Recipe, seconds: float, images: np.ndarray, labels: np.ndarray,
-                      *, report_steps: int = 100, per_digit: int = 100,
+def train_for_updates(recipe: Recipe, generator_updates: int, images: np.ndarray,
+                      labels: np.ndarray, *, report_updates: int = 100, per_digit: int = 100,
                       final_per_digit: int = 500) -> BudgetRun:
-    """Train `recipe`'s GAN on `images` (in [-1, 1]) and `labels` for about `seconds` of
-    training, scoring the sampling generator on 10 × `per_digit` images after every report of
-    `report_steps` batches, and at the end on 10 × `final_per_digit` images (`Report`)."""
-    if report_steps < 1:
-        raise ValueError(f"report_steps must be at least 1, got {report_steps}")
-    callbacks = [Stopwatch(seconds), QualityPerEpoch(per_digit=per_digit, seed=recipe.seed)]
-    fitted = fit_recipe(recipe, callbacks, data=(images, labels), epochs=10**6,
-                        steps_per_epoch=report_steps)
+    """Train `recipe`'s GAN on `images` (in [-1, 1]) and `labels` for `generator_updates` G
+    updates, a multiple of `report_updates`, scoring the sampling generator on 10 × `per_digit`
+    images after every report of `report_updates` G updates, and at the end on
+    10 × `final_per_digit` images (`Report`)."""
+    if report_updates < 1:
+        raise ValueError(f"report_updates must be at least 1 (G updates per report), got "
+                         f"{report_updates}")
+    if generator_updates < 1 or generator_updates % report_updates:
+        raise ValueError(
+            f"generator_updates={generator_updates} must be a positive multiple of "
+            f"report_updates={report_updates}: round it to one, or pass a report_updates that "
+            "divides it")
+    # `GAN.step` trains D on every batch and G on every `discriminator_steps`-th one (on every
+    # batch with `reuse_generator_pass`, which a recipe allows only with one D step).
+    callbacks = [TrainingClock(), QualityPerEpoch(per_digit=per_digit, seed=recipe.seed)]
+    fitted = fit_recipe(recipe, callbacks, data=(images, labels),
+                        epochs=generator_updates // report_updates,
+                        steps_per_epoch=report_updates * recipe.objective.discriminator_steps)
     gan, history = fitted.gan, fitted.history
     generator = gan.sampling_generator
     grid = run_generator(generator,

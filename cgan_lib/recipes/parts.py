@@ -174,10 +174,18 @@ class Speed:
         check_fields(self, {"mixed_precision": SWITCH, "reuse_generator_pass": SWITCH})
 
 
-def check_generator_pass_reuse(objective: Objective, reuse_generator_pass: bool) -> None:
+def check_generator_pass_reuse(objective: Objective, reuse_generator_pass: bool,
+                               conditional: bool = True) -> None:
     """A `ValueError` if `reuse_generator_pass` is asked of an objective with more than one D
-    step per G step, where most batches have no G pass to reuse."""
+    step per G step, where most batches have no G pass to reuse, or, for a conditional GAN (as
+    every recipe's is), with the gradient penalty, whose D step generates its fakes with the real
+    batch's digits instead of G's random ones."""
     if objective.discriminator_steps > 1 and reuse_generator_pass:
         raise ValueError(f"discriminator_steps={objective.discriminator_steps} updates D without "
                          "G on most batches, so there is no G pass to reuse: set "
                          "reuse_generator_pass=False")
+    if objective.gradient_penalty_weight and reuse_generator_pass and conditional:
+        raise ValueError(f"gradient_penalty_weight={objective.gradient_penalty_weight!r} has D's "
+                         "step generate its fakes with the real batch's digits, so they cannot be "
+                         "the G pass of random digits that reuse_generator_pass shares: set "
+                         "reuse_generator_pass=False (or gradient_penalty_weight=0)")
