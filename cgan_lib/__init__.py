@@ -28,6 +28,7 @@ _API = {
                     "recipes.named"),
     **dict.fromkeys(("fast_mode", "fast_or_full", "outputs_dir", "repository_root"), "settings"),
     "set_seed": "backends.seeding",
+    **dict.fromkeys(("machine_description", "recipe_policy"), "backends.precision"),
     # Keras and TensorFlow, imported without TensorFlow's log lines.
     **dict.fromkeys(("keras", "tf"), "backends.runtime"),
     # Data.

@@ -55,21 +55,29 @@ def plot_grid(
     rows = int(np.ceil(count / columns))
     figure = Figure(figsize=(columns * cell_inches + 0.6, rows * cell_inches + 0.4))
     axes = figure.add_subplot()
-    axes.imshow(tile_images(images, rows, columns), cmap="gray", vmin=value_range[0],
-                vmax=value_range[1])
-    height = images.shape[1] + 2
+    draw_tiles(axes, images, rows, columns, value_range, row_labels)
+    if title:
+        axes.set_title(title)
+    figure.tight_layout()
+    return figure
+
+
+def draw_tiles(axes, images: np.ndarray, rows: int, columns: int,
+               value_range: tuple[float, float], row_labels: Sequence[str] | None) -> None:
+    """Draw `tile_images` on `axes` without ticks or frame; `row_labels` split its height evenly
+    (one label per row of cells, or per row of a grid saved as one picture)."""
+    canvas = tile_images(images, rows, columns)
+    axes.imshow(canvas, cmap="gray", vmin=value_range[0], vmax=value_range[1])
     axes.set_xticks([])
     if row_labels is not None:
-        axes.set_yticks([index * height + height / 2 - 1 for index in range(rows)], row_labels)
+        row_height = len(canvas) / len(row_labels)
+        axes.set_yticks([(index + 0.5) * row_height for index in range(len(row_labels))],
+                        row_labels)
         axes.tick_params(length=0)
     else:
         axes.set_yticks([])
     for spine in axes.spines.values():
         spine.set_visible(False)
-    if title:
-        axes.set_title(title)
-    figure.tight_layout()
-    return figure
 
 
 def plot_histograms(
@@ -156,8 +164,10 @@ def plot_snapshots(
     value_range: tuple[float, float] = (-1.0, 1.0),
     panel_inches: float = 2.6,
     panels_per_row: int = 5,
+    row_labels: Sequence[str] | None = None,
 ) -> Figure:
-    """Several image grids side by side, each titled by its key (e.g. "epoch 5": images)."""
+    """Several image grids side by side, each titled by its key (e.g. "epoch 5": images);
+    `row_labels` name the rows of the first grid of each figure row (e.g. the digits)."""
     count = len(snapshots)
     panel_columns = min(count, panels_per_row)
     panel_rows = int(np.ceil(count / panel_columns))
@@ -165,10 +175,9 @@ def plot_snapshots(
     for index, (title, images) in enumerate(snapshots.items()):
         rows = int(np.ceil(len(images) / columns))
         axes = figure.add_subplot(panel_rows, panel_columns, index + 1)
-        axes.imshow(tile_images(images, rows, columns), cmap="gray", vmin=value_range[0],
-                    vmax=value_range[1])
+        first_in_row = index % panel_columns == 0
+        draw_tiles(axes, images, rows, columns, value_range, row_labels if first_in_row else None)
         axes.set_title(title, fontsize=10)
-        axes.axis("off")
     figure.tight_layout()
     return figure
 

@@ -78,17 +78,19 @@ class BudgetRun:
 
 def comparison_table(runs: dict[str, BudgetRun]) -> str:
     """A text table of several runs' final numbers, one row per run, real data last."""
-    header = (f"{'run':22s} {'seconds':>7s} {'G updates':>9s} {'accuracy':>8s} {'worst':>6s} "
-              f"{'FD':>6s} {'precision':>9s} {'recall':>6s} {'per-digit FD':>12s}")
+    width = max(len(name) for name in [*runs, "real training images"])
+    header = (f"{'run':{width}s} {'seconds':>7s} {'G updates':>9s} {'accuracy':>8s} "
+              f"{'worst':>6s} {'FD':>6s} {'precision':>9s} {'recall':>6s} {'per-digit FD':>12s}")
     rows = [header]
     for name, run in runs.items():
         scores, diversity = run.report.scores, run.report.diversity
-        rows.append(f"{name:22s} {run.seconds:7.0f} {run.history['generator_updates'][-1]:9,.0f} "
+        updates = run.history["generator_updates"][-1]
+        rows.append(f"{name:{width}s} {run.seconds:7.0f} {updates:9,.0f} "
                     f"{scores.accuracy:8.3f} {min(scores.accuracy_per_digit):6.3f} "
                     f"{scores.frechet_distance:6.1f} {diversity.precision:9.2f} "
                     f"{diversity.recall:6.2f} {diversity.mean_frechet_distance_per_digit:12.1f}")
     real_scores, real_diversity = run.report.real_scores, run.report.real_diversity
-    rows.append(f"{'real training images':22s} {'':7s} {'':9s} {real_scores.accuracy:8.3f} "
+    rows.append(f"{'real training images':{width}s} {'':7s} {'':9s} {real_scores.accuracy:8.3f} "
                 f"{min(real_scores.accuracy_per_digit):6.3f} {real_scores.frechet_distance:6.1f} "
                 f"{real_diversity.precision:9.2f} {real_diversity.recall:6.2f} "
                 f"{real_diversity.mean_frechet_distance_per_digit:12.1f}")
