@@ -11,7 +11,7 @@ TEST_OUTPUTS := $(CURDIR)/outputs/test-run
 # Debian's Chromium, for the browser test of notebook 05 (Playwright's own download cannot work here).
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup backends check test lint lab studio demo train train-fast benchmark clean
+.PHONY: setup backends check test lint lab tour studio demo train train-fast benchmark clean
 
 setup: $(INSTALLED)
 
@@ -84,6 +84,11 @@ benchmark: setup $(CHROMIUM)
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks
+
+# The same notebooks in fast mode, a short tour of the series: small runs, outputs in
+# outputs/fast-tour/ (the committed full-mode outputs stay as they are).
+tour: setup
+	CGAN_FAST=1 CGAN_OUTPUTS=$(CURDIR)/outputs/fast-tour $(VENV)/bin/jupyter lab notebooks
 
 # The digit studio as a web page: apps/studio.ipynb through Voila, on this computer only, with
 # the page template of apps/voila/templates/studio (it loads nothing from the internet).

@@ -50,6 +50,9 @@ def test_a_budgeted_run_makes_its_g_updates_in_reports_and_stops_at_its_budget(
     assert " s, 9 G updates: accuracy " in run.summary()
     assert comparison_table({"run": run}).splitlines()[1].split()[:3] == [
         "run", f"{run.seconds:.0f}", "9"]
+    table = comparison_table({"a run with a long name, 25": run, "r": run}).splitlines()
+    long_name, short_name = table[1:3]
+    assert len(long_name) == len(short_name)  # the columns line up whatever the names' lengths
 
 
 @pytest.mark.parametrize(("generator_updates", "report_updates", "message"), [

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from cgan_lib.drawing.plots import plot_dot_chart
+import numpy as np
+
+from cgan_lib.drawing.plots import plot_dot_chart, plot_snapshots
 
 
 def test_the_dot_chart_draws_each_value_on_its_row_and_the_target_line():
@@ -18,3 +20,11 @@ def test_the_dot_chart_draws_each_value_on_its_row_and_the_target_line():
     assert len(accuracy.get_lines()) == 1  # no target there
     low, high = distance.get_xlim()
     assert low < 3.375 < 3.8 < 4.5 < high  # the target is in view, not only the dots
+
+
+def test_snapshots_name_the_rows_of_the_first_grid_in_each_figure_row():
+    pictures = {f"epoch {epoch}": np.zeros((1, 58, 58)) for epoch in (1, 2, 3)}  # saved grids
+    figure = plot_snapshots(pictures, columns=1, panels_per_row=2, row_labels=["0", "1"])
+    labels = [[label.get_text() for label in axes.get_yticklabels()] for axes in figure.axes]
+    assert labels == [["0", "1"], [], ["0", "1"]]
+    assert figure.axes[0].get_yticks().tolist() == [14.5, 43.5]  # the middles of two halves
