@@ -76,14 +76,17 @@ def train_and_score(name: str, recipe_changes: dict, seed: int, folder: Path,
     for command in (train, cli("evaluate", "--model", str(folder))):
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
     seconds = time.perf_counter() - started
-    metrics = json.loads((folder / "evaluation" / "metrics.json").read_text())["generated"]
+    evaluation = json.loads((folder / "evaluation" / "metrics.json").read_text())
+    metrics, diversity = evaluation["generated"], evaluation["generated_diversity"]
     history = json.loads((folder / "history.json").read_text())
     result = {"name": name, "base": recipe_base(LAPTOP), "changes": recipe_changes, "seed": seed,
               "threads": threads, "machine": machine(),
               "wall_seconds": seconds,
               "training_seconds": sum(entry["seconds"] for entry in history),
               "accuracy": metrics["accuracy"], "accuracy_per_digit": metrics["accuracy_per_digit"],
-              "frechet_distance": metrics["frechet_distance"]}
+              "frechet_distance": metrics["frechet_distance"],
+              "precision": diversity["precision"], "recall": diversity["recall"],
+              "mean_frechet_distance_per_digit": diversity["mean_frechet_distance_per_digit"]}
     (folder / "result.json").write_text(json.dumps(result, indent=1))
     return result
 

@@ -111,11 +111,16 @@ def runs_table(runs: list[dict]) -> str:
     """The runs as a fixed-width text table, one line each."""
     width = max([36] + [len(run["name"]) for run in runs])
     lines = [f"{'run':{width}s} {'seed':>5s} {'threads':>7s} {'wall s':>7s} {'train s':>8s} "
-             f"{'accuracy':>9s} {'worst digit':>12s} {'FD':>6s}"]
+             f"{'accuracy':>9s} {'worst digit':>12s} {'FD':>6s} {'precision':>9s} "
+             f"{'recall':>6s} {'per-digit FD':>12s}"]
     for run in runs:
         digit, accuracy = worst_digit(run)
+        # Runs measured before diversity was recorded have no precision, recall or per-digit FD.
+        diversity = (f"{run['precision']:9.3f} {run['recall']:6.3f} "
+                     f"{run['mean_frechet_distance_per_digit']:12.2f}" if "recall" in run
+                     else f"{'':9s} {'':6s} {'':12s}")
         lines.append(f"{run['name']:{width}s} {run['seed']:5d} {run['threads'] or 'all':>7} "
                      f"{run['wall_seconds']:7.0f} {run['training_seconds']:8.0f} "
                      f"{run['accuracy']:9.4f} {f'{digit}: {accuracy:.3f}':>12s} "
-                     f"{run['frechet_distance']:6.2f}")
+                     f"{run['frechet_distance']:6.2f} {diversity}")
     return "\n".join(lines)

@@ -57,6 +57,16 @@ def test_the_table_names_each_runs_worst_digit_and_widens_to_the_longest_name():
     assert len({len(row) for row in lines[1:]}) == 1  # the columns stay aligned
 
 
+def test_the_table_shows_diversity_where_a_run_measured_it_and_stays_aligned():
+    measured = {**RUNS[0], "precision": 0.812, "recall": 0.861,
+                "mean_frechet_distance_per_digit": 6.25}
+    header, older, newer = runs_table([RUNS[1], measured]).splitlines()
+    assert " ".join(header.split()[-5:]) == "FD precision recall per-digit FD"
+    assert newer.split()[-3:] == ["0.812", "0.861", "6.25"]
+    assert older.split()[-1] == "3.90"  # measured before diversity was recorded
+    assert len(older) == len(newer) == len(header)  # the columns stay aligned
+
+
 def test_runs_are_read_back_and_a_missing_file_is_named(tmp_path):
     path = tmp_path / "runs.json"
     path.write_text(json.dumps(RUNS))
