@@ -106,18 +106,18 @@ def train_child(changes: dict, seed: int, folder: Path, threads: int) -> None:
 def collect(runs_folder: Path, results_file: Path) -> list[dict]:
     """The runs already in `results_file`, updated with every run's result.json under
     `runs_folder` (a run measured again replaces its entry of the same name, base, machine and
-    thread count), laptop seeds first: a clone holds only the results file, not the run folders
-    behind it."""
+    thread count; a new one goes last, so the file's order stays): a clone holds only the
+    results file, not the run folders behind it."""
     def key(entry: dict) -> tuple:
         return (entry["name"], json.dumps(entry["base"], sort_keys=True), entry.get("machine"),
                 entry["threads"])
 
     results = {key(entry): entry for entry in
                (json.loads(results_file.read_text()) if results_file.is_file() else [])}
-    for path in runs_folder.glob("*/result.json"):
+    for path in sorted(runs_folder.glob("*/result.json"), key=lambda path: path.stat().st_mtime):
         entry = json.loads(path.read_text())
         results[key(entry)] = entry
-    return sorted(results.values(), key=lambda entry: (bool(entry["changes"]), entry["name"]))
+    return list(results.values())
 
 
 def main() -> None:

@@ -72,12 +72,20 @@ def seed_runs(runs: list[dict]) -> list[dict]:
 
 def ablation(runs: list[dict], recipe: Recipe) -> dict:
     """`recipe`'s ablation: its runs (its own and those with changes undone) on the machine and
-    thread count that has the most of them, as {"machine", "threads", "runs"}."""
+    thread count that undoes the most of its changes (then: that has the most runs), as
+    {"machine", "threads", "runs"}."""
     current = runs_of(runs, recipe)
     if not current:
         raise ValueError(f"no run of the {recipe.name} recipe among {len(runs)}: {HOW_TO_MEASURE}")
+    undos = [json.dumps(undo, sort_keys=True) for undo in recipe_changes(recipe).values()]
     groups = [(run.get("machine"), run["threads"]) for run in current]
-    machine_name, threads = max(groups, key=groups.count)
+
+    def coverage(group: tuple) -> tuple[int, int]:
+        changes = {json.dumps(run["changes"], sort_keys=True) for run in current
+                   if (run.get("machine"), run["threads"]) == group}
+        return len(changes & set(undos)), groups.count(group)
+
+    machine_name, threads = max(groups, key=coverage)
     return {"machine": machine_name, "threads": threads,
             "runs": [run for run in current
                      if (run.get("machine"), run["threads"]) == (machine_name, threads)]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -100,6 +101,30 @@ def test_the_ablation_keeps_the_machine_and_thread_count_with_the_most_runs():
     assert (chosen["machine"], chosen["threads"], chosen["runs"]) == ("CPU A", None, RUNS)
     with pytest.raises(ValueError, match="no run of the reference recipe"):
         ablation(RUNS, REFERENCE_RECIPE)
+
+
+def test_the_ablation_prefers_the_group_that_undoes_more_changes_over_one_with_more_runs():
+    candidates = [run(f"with classifier_weight={weight}", 504, {"classifier_weight": weight},
+                      500.0, 0.99, 3.0, [0.99] * 10, machine="CPU B") for weight in (1.0, 2.0)]
+    seeds = [run(f"laptop, seed {seed}", seed, {}, 500.0, 0.99, 3.0, [0.99] * 10,
+                 machine="CPU B") for seed in (1, 2)]
+    chosen = ablation(RUNS + candidates + seeds, LAPTOP_RECIPE)  # CPU B: 4 runs, nothing undone
+    assert (chosen["machine"], chosen["runs"]) == ("CPU A", RUNS)
+
+
+def test_gathering_runs_keeps_the_files_order_and_puts_new_runs_last(tmp_path):
+    from laptop_recipe import collect
+
+    results_file = tmp_path / "runs.json"
+    results_file.write_text(json.dumps([RUNS[2], RUNS[0]]))  # not in name order
+    remeasured = {**RUNS[0], "wall_seconds": 555.0}
+    for finished, (folder, entry) in enumerate((("b", remeasured), ("a", RUNS[1]))):
+        result = tmp_path / "runs" / folder / "result.json"
+        result.parent.mkdir(parents=True)
+        result.write_text(json.dumps(entry))
+        os.utime(result, (1_000_000 + finished, 1_000_000 + finished))  # b finished first
+    gathered = collect(tmp_path / "runs", results_file)
+    assert gathered == [RUNS[2], remeasured, RUNS[1]]
 
 
 def test_each_change_of_the_laptop_recipe_is_undone_by_the_references_values():
