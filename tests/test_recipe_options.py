@@ -1,7 +1,8 @@
 """Tests for the recipe options beside the reference design: network widths, the projection
 discriminator, the generator's weight average, reusing the generator's pass, the classifier head,
 linear decay, mode seeking, class-conditional BatchNorm, mixed precision, one-sided label
-smoothing, and the laptop recipe built from them. The losses' formulas are in test_losses.py."""
+smoothing, TAC-GAN's twin classifier, and the laptop recipe built from them. The losses' formulas
+are in test_losses.py."""
 
 from __future__ import annotations
 
@@ -167,6 +168,27 @@ def test_the_classifier_head_adds_digit_logits_and_a_loss_for_both_networks(tiny
         GAN(gan.generator, without.discriminator, recipe.objective)
     with pytest.raises(ValueError, match="needs a discriminator with one, got 2"):
         GAN(gan.generator, gan.discriminator)
+
+
+@pytest.mark.backend
+def test_the_twin_classifier_adds_its_loss_to_d_and_takes_it_from_g(tiny_recipe, tiny_dataset):
+    discriminator = build_dcgan_discriminator(width=8, classifier_head=True, twin_classifier=True)
+    _, digit_logits = discriminator([np.zeros((2, 28, 28, 1), np.float32), LABELS])
+    assert tuple(digit_logits.shape) == (2, 20)  # the classifier's ten, then the twin's ten
+    twin_recipe = tiny_recipe(classifier_weight=1.0, twin_classifier=True)
+    twin = build_gan(twin_recipe)
+    history = twin.fit(tiny_dataset(twin_recipe), epochs=1, verbose=0).history
+    single = build_gan(tiny_recipe(classifier_weight=1.0))
+    plain = single.fit(tiny_dataset(twin_recipe), epochs=1, verbose=0).history
+    # The twin's untrained cross-entropy on the fakes, about ln 10: D minimizes it, G maximizes it.
+    assert history["d_loss"][0] - plain["d_loss"][0] == pytest.approx(np.log(10), abs=0.5)
+    assert history["g_loss"][0] - plain["g_loss"][0] == pytest.approx(-np.log(10), abs=0.5)
+    with pytest.raises(ValueError, match="twin_classifier=True needs 20 digit logits, got 10"):
+        GAN(twin.generator, single.discriminator, twin_recipe.objective)
+    with pytest.raises(ValueError, match="twin_classifier=True .* set classifier_weight > 0"):
+        tiny_recipe(twin_classifier=True)
+    with pytest.raises(ValueError, match="twin_classifier=True needs classifier_head=True"):
+        build_dcgan_discriminator(twin_classifier=True)
 
 
 def rates_at(optimizer, steps):

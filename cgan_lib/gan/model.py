@@ -3,7 +3,7 @@
 One class serves unconditional and conditional, MLP and convolutional networks. The losses are
 `cgan_lib.gan.losses`'; the step follows an `Objective` (`cgan_lib.recipes.parts`): the loss, a
 gradient penalty between real and generated images of one digit (WGAN-GP), n_critic D steps per G
-step, label smoothing, an AC-GAN digit classifier in D, and MSGAN's mode-seeking penalty.
+step, label smoothing, AC-GAN's digit classifier in D (and TAC-GAN's twin), and mode seeking.
 
 Two switches of the constructor change how the step runs, not what it minimizes:
 - `reuse_generator_pass`: one fake batch per step serves both updates (D on it, then G through
@@ -31,6 +31,7 @@ from cgan_lib.gan.losses import (
     gradient_penalty,
     mode_seeking_penalty,
 )
+from cgan_lib.gan.networks import check_classifier_heads
 from cgan_lib.recipes.parts import Objective, check_generator_pass_reuse
 
 ops = keras.ops
@@ -57,12 +58,7 @@ class GAN(StepModel):
         objective = Objective() if objective is None else objective
         check_generator_pass_reuse(objective, reuse_generator_pass,
                                    conditional=len(generator.inputs) == 2)
-        heads = len(discriminator.outputs)
-        if (objective.classifier_weight > 0) != (heads == 2):
-            raise ValueError(
-                f"classifier_weight={objective.classifier_weight!r} needs a discriminator with "
-                f"{'two outputs (logit, digit logits)' if objective.classifier_weight else 'one'}"
-                f", got {heads}; build it with classifier_head={objective.classifier_weight > 0}")
+        check_classifier_heads(discriminator, objective, num_classes)
         self.generator, self.discriminator = generator, discriminator
         self.objective, self.reuse_generator_pass = objective, reuse_generator_pass
         self.conditional = len(generator.inputs) == 2
@@ -132,11 +128,13 @@ class GAN(StepModel):
         return tuple(None if output is None else ops.cast(output, "float32")
                      for output in outputs)
 
-    def weighted_digit_loss(self, labels, digit_logits):
-        """The AC-GAN classifier's loss times `classifier_weight` (0 without a head)."""
-        if digit_logits is None:
+    def weighted_digit_loss(self, labels, digit_logits, twin: bool = False):
+        """`classifier_weight` × the cross-entropy of the AC-GAN classifier (D's first ten digit
+        logits) or, with `twin`, of TAC-GAN's twin (the last ten); 0 without that classifier."""
+        if digit_logits is None or (twin and not self.objective.twin_classifier):
             return 0.0
-        return self.objective.classifier_weight * digit_loss(labels, digit_logits)
+        logits = digit_logits[:, self.num_classes:] if twin else digit_logits[:, :self.num_classes]
+        return self.objective.classifier_weight * digit_loss(labels, logits)
 
     def adversarial_discriminator_loss(self, real_logits, fake_logits):
         """D's adversarial loss, with the recipe's one-sided label smoothing."""
@@ -159,9 +157,10 @@ class GAN(StepModel):
 
         def compute():
             real_logits, real_digit_logits = self.judge(real_images, real_labels)
-            fake_logits, _ = self.judge(fake_images, fake_labels)
+            fake_logits, fake_digit_logits = self.judge(fake_images, fake_labels)
             adversarial = self.adversarial_discriminator_loss(real_logits, fake_logits)
-            loss = adversarial + self.weighted_digit_loss(real_labels, real_digit_logits)
+            loss = (adversarial + self.weighted_digit_loss(real_labels, real_digit_logits)
+                    + self.weighted_digit_loss(fake_labels, fake_digit_logits, twin=True))
             if self.objective.gradient_penalty_weight:
                 loss += self.penalty_on_interpolates(real_images, real_labels, fake_images)
             # Scaled up in float16 (a LossScaleOptimizer), so that small gradients survive.
@@ -203,7 +202,8 @@ class GAN(StepModel):
                 self.discriminator_update(*real_batch, fake_images, fake_labels)
             fake_logits, fake_digit_logits = self.judge(fake_images, fake_labels)
             loss = (self.generator_loss(fake_logits)
-                    + self.weighted_digit_loss(fake_labels, fake_digit_logits))
+                    + self.weighted_digit_loss(fake_labels, fake_digit_logits)
+                    - self.weighted_digit_loss(fake_labels, fake_digit_logits, twin=True))
             if mode_seeking_weight:
                 loss += mode_seeking_penalty(noise, fake_images, mode_seeking_weight)
             return self.generator_optimizer.scale_loss(loss), loss

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cgan_lib.backends.runtime import keras
-from cgan_lib.recipes.parts import LABEL_CONDITIONINGS
+from cgan_lib.recipes.parts import LABEL_CONDITIONINGS, Objective
 
 IMAGE_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
@@ -128,7 +128,8 @@ def build_dcgan_generator(latent_dim: int = 100, embedding_dim: int = 50,
 def build_dcgan_discriminator(num_classes: int = NUM_CLASSES, kernel_size: int = 4,
                               dropout: float = 0.3, width: int = 64,
                               label_conditioning: str = "mask_channel",
-                              classifier_head: bool = False) -> keras.Model:
+                              classifier_head: bool = False,
+                              twin_classifier: bool = False) -> keras.Model:
     """The reference conditional DCGAN discriminator (the Luna-CaiC/MNIST-Conditional-GAN design),
     and its options.
 
@@ -139,8 +140,12 @@ def build_dcgan_discriminator(num_classes: int = NUM_CLASSES, kernel_size: int =
 
     "projection" (Miyato & Koyama 2018): the convolutions see the image alone, and the label
     enters at the end: logit = w·φ(x) + b + embedding(y)·φ(x), with φ(x) the flattened features.
-    `classifier_head` adds a second output, ten digit logits from the same features (AC-GAN).
+    `classifier_head` adds a second output, ten digit logits from the same features (AC-GAN);
+    `twin_classifier` ten more after them, the TAC-GAN twin classifier's (20 in all).
     """
+    if twin_classifier and not classifier_head:
+        raise ValueError("twin_classifier=True needs classifier_head=True: the twin classifier's "
+                         "logits follow the AC-GAN classifier's")
     if label_conditioning not in LABEL_CONDITIONINGS:
         raise ValueError(f"label_conditioning must be one of {LABEL_CONDITIONINGS}, "
                          f"got {label_conditioning!r}")
@@ -167,6 +172,24 @@ def build_dcgan_discriminator(num_classes: int = NUM_CLASSES, kernel_size: int =
         projection = layers.Dot(axes=1, name="label_times_features")([label_vector, features])
         logit = layers.Add(name="logit_with_label")([logit, projection])
     if classifier_head:
-        digit_logits = layers.Dense(num_classes, name="digit_logits")(features)
+        digit_logits = layers.Dense(num_classes * (2 if twin_classifier else 1),
+                                    name="digit_logits")(features)
         return keras.Model([image, label], [logit, digit_logits], name="dcgan_discriminator")
     return keras.Model([image, label], logit, name="dcgan_discriminator")
+
+
+def check_classifier_heads(discriminator: keras.Model, objective: Objective,
+                           num_classes: int = NUM_CLASSES) -> None:
+    """A `ValueError` unless `discriminator` has the outputs that `objective` needs: digit logits
+    with an AC-GAN classifier (`classifier_weight` > 0), twice as many with its twin."""
+    heads = len(discriminator.outputs)
+    if (objective.classifier_weight > 0) != (heads == 2):
+        raise ValueError(
+            f"classifier_weight={objective.classifier_weight!r} needs a discriminator with "
+            f"{'two outputs (logit, digit logits)' if objective.classifier_weight else 'one'}"
+            f", got {heads}; build it with classifier_head={objective.classifier_weight > 0}")
+    digits = num_classes * (2 if objective.twin_classifier else 1)
+    if heads == 2 and discriminator.outputs[1].shape[-1] != digits:
+        raise ValueError(f"twin_classifier={objective.twin_classifier} needs {digits} digit "
+                         f"logits, got {discriminator.outputs[1].shape[-1]}; build the "
+                         f"discriminator with twin_classifier={objective.twin_classifier}")

@@ -125,6 +125,10 @@ class Objective:
     classifier_weight: float = 0.0
     # MSGAN: weight of G's penalty for giving two z of the same digit similar images; 0 = off.
     mode_seeking_weight: float = 0.0
+    # TAC-GAN (Gong et al. 2019): a twin digit classifier in D, trained on G's images, whose loss
+    # G maximizes (at classifier_weight). It cancels the AC-GAN term's pull towards the digits that
+    # the classifier reads most surely. Needs classifier_weight > 0.
+    twin_classifier: bool = False
 
     def __post_init__(self) -> None:
         check_fields(self, {
@@ -132,7 +136,10 @@ class Objective:
                                  f"one of {ADVERSARIAL_LOSSES}"),
             "real_label_smoothing": FRACTION, "gradient_penalty_weight": WEIGHT,
             "discriminator_steps": POSITIVE_INTEGER, "classifier_weight": WEIGHT,
-            "mode_seeking_weight": WEIGHT})
+            "mode_seeking_weight": WEIGHT, "twin_classifier": SWITCH})
+        if self.twin_classifier and not self.classifier_weight:
+            raise ValueError("twin_classifier=True pairs a second classifier with the AC-GAN one: "
+                             "set classifier_weight > 0 (or twin_classifier=False)")
         if self.real_label_smoothing and self.adversarial_loss in UNSMOOTHED_LOSSES:
             raise ValueError(f"real_label_smoothing={self.real_label_smoothing!r} does not apply "
                              f"to adversarial_loss={self.adversarial_loss!r}, whose real target "

@@ -51,7 +51,8 @@ def build_discriminator(recipe: Recipe) -> keras.Model:
         return build_dcgan_discriminator(
             dropout=architecture.discriminator_dropout, width=architecture.discriminator_width,
             label_conditioning=architecture.label_conditioning,
-            classifier_head=recipe.objective.classifier_weight > 0)
+            classifier_head=recipe.objective.classifier_weight > 0,
+            twin_classifier=recipe.objective.twin_classifier)
 
 
 def float32_generator(generator: keras.Model, recipe: Recipe) -> keras.Model:
