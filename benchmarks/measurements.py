@@ -26,7 +26,7 @@ REMOVED_OPTIONS = {"jit_compile": False, "spectral_norm": False, "minibatch_std"
                    "discriminator_learning_rate": None, "mode_seeking_decay": False,
                    "r1_weight": 0.0, "augment_shift": 0, "decay_floor": 0.0}
 def read_runs(path: Path = RUNS_FILE) -> list[dict]:
-    """Every measured run: the laptop recipe's seeds first, then the ablation's and candidates'."""
+    """Every measured run, in the order they were gathered."""
     if not Path(path).is_file():
         raise FileNotFoundError(f"no measured runs at {path}: {HOW_TO_MEASURE}")
     return json.loads(Path(path).read_text())
