@@ -11,7 +11,7 @@ TEST_OUTPUTS := $(CURDIR)/outputs/test-run
 # Debian's Chromium, for the browser test of notebook 05 (Playwright's own download cannot work here).
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup backends check test lint lab tour studio demo train train-fast benchmark clean
+.PHONY: setup backends check test lint lab tour studio web demo train train-fast benchmark clean
 
 setup: $(INSTALLED)
 
@@ -81,6 +81,7 @@ benchmark: setup $(CHROMIUM)
 	$(PYTHON) benchmarks/train_step.py --laptop --steps 30 --repeats 9
 	$(PYTHON) benchmarks/render_grid.py
 	PYTHONPATH=tests $(PYTHON) benchmarks/studio_page.py
+	PYTHONPATH=tests $(PYTHON) benchmarks/web_page.py
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks
@@ -99,5 +100,23 @@ studio: setup
 		--no-browser --Voila.ip=127.0.0.1 --Voila.port=$(STUDIO_PORT) --Voila.port_retries=0 \
 		--theme=light --VoilaConfiguration.show_tracebacks=False
 
+# The digit studio as a static site in web/dist/, for any static host (`python -m http.server -d
+# web/dist` serves it here): the page of web/src/, the laptop generator as ONNX, and the WebAssembly
+# build of ONNX Runtime Web, installed from the npm registry as web/package-lock.json pins it.
+SITE := web/dist
+ONNX_RUNTIME := web/node_modules/onnxruntime-web/dist
+ONNX_RUNTIME_FILES := ort.wasm.min.mjs ort-wasm-simd-threaded.mjs ort-wasm-simd-threaded.wasm
+
+web: $(SITE)/generator.onnx web/node_modules/.package-lock.json
+	mkdir -p $(SITE)/ort
+	cp web/src/* $(SITE)/
+	cp $(addprefix $(ONNX_RUNTIME)/,$(ONNX_RUNTIME_FILES)) $(SITE)/ort/
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --ignore-scripts --no-audit --no-fund
+
+$(SITE)/generator.onnx: cgan_lib/storage/shipped/laptop/generator.keras cgan_lib/studio/onnx_file.py | setup
+	$(PYTHON) -m cgan_lib export --model laptop --format onnx --morph --out $@
+
 clean:
-	rm -rf $(VENV) $(TEST_OUTPUTS)
+	rm -rf $(VENV) $(TEST_OUTPUTS) $(SITE) web/node_modules

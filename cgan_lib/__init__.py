@@ -64,6 +64,7 @@ _API = {
     # The studios.
     **dict.fromkeys(("DigitPicker", "DigitMorph", "LatentWalk", "Studio"), "studio.widgets"),
     "StudioPage": "studio.page",
+    "export_onnx": "studio.onnx_file",
 }
 __all__ = sorted(_API)
 

@@ -1,4 +1,4 @@
-"""Command line: `python -m cgan_lib {train, evaluate, generate, demo, train-classifier}`.
+"""Command line: `python -m cgan_lib {train, evaluate, generate, export, demo, train-classifier}`.
 
 Only argument parsing lives here; each command calls the library. TensorFlow is imported only
 once a command runs, so `--help` is instant. Bad arguments and library errors end with a one-line
@@ -89,6 +89,20 @@ def build_parser() -> argparse.ArgumentParser:
                                                          "default: outputs/generated/…)")
     generate.add_argument("--model", help=MODEL_HELP)
 
+    export = commands.add_parser(
+        "export", help="write a generator as an ONNX file (for the web page, or any runtime)",
+        description="Write a conditional generator as an ONNX file with inputs z (N x latent) "
+                    "and digit (N x 1), for any N, through Keras's model.export (it needs the "
+                    "tf2onnx package, on TensorFlow).")
+    export.add_argument("--model", help=MODEL_HELP)
+    export.add_argument("--format", choices=("onnx",), default="onnx",
+                        help="the file format (default and only choice: onnx)")
+    export.add_argument("--out", type=Path, required=True, help="the .onnx file to write")
+    export.add_argument("--morph", action="store_true",
+                        help="add the inputs morph_to (N x 1) and mix (N x 1): each image is "
+                             "drawn from the blend of two digits' label codes (the web page's "
+                             "form)")
+
     commands.add_parser("demo", help="digits and metrics from the laptop generator",
                         description="Write one grid per digit from the shipped laptop generator "
                                     "(the best-scoring one) to outputs/demo/ and print its "
@@ -132,6 +146,13 @@ def run_generate(arguments: argparse.Namespace) -> None:
     print(f"wrote {path}")
 
 
+def run_export(arguments: argparse.Namespace) -> None:
+    from cgan_lib.studio.onnx_file import export_onnx
+
+    path = export_onnx(arguments.model, arguments.out, morph=arguments.morph)
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
 def run_demo(arguments: argparse.Namespace) -> None:
     from cgan_lib.evaluation.report import demo
 
@@ -146,7 +167,7 @@ def run_train_classifier(arguments: argparse.Namespace) -> None:
 
 
 COMMANDS = {"train": run_train, "evaluate": run_evaluate, "generate": run_generate,
-            "demo": run_demo, "train-classifier": run_train_classifier}
+            "export": run_export, "demo": run_demo, "train-classifier": run_train_classifier}
 
 
 def main(argv: list[str] | None = None) -> int:

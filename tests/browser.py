@@ -1,18 +1,21 @@
-"""Driving the digit studio's web page in a real browser, for its test and its benchmark.
+"""Driving the digit studio's web pages in a real browser, for their tests and benchmarks.
 
 Debian's Chromium through Playwright (Playwright's own browser download cannot work offline);
-`make studio` started on a free port; and reading the studio's pictures: the bytes that a page
-shows, cut back into their 28×28 digits (the headless widget tests read them the same way).
+`make studio` started on a free port, or the static site that `make web` builds, served by
+`python -m http.server`; and reading the studio's pictures: the bytes that a page shows, cut back
+into their 28×28 digits (the headless widget tests read them the same way).
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import io
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -97,6 +100,34 @@ def studio_server(log: Path) -> Iterator[str]:
             process.wait()
 
 
+def build_site() -> Path:
+    """`make web`: the static digit studio in web/dist/ (the first time it also installs the npm
+    packages); returns the site's folder. Raises with make's output if the build fails."""
+    root = repository_root()
+    build = subprocess.run(["make", "--no-print-directory", "web"], cwd=root,
+                           capture_output=True, text=True)
+    if build.returncode != 0:
+        raise RuntimeError(f"`make web` failed:\n{build.stdout}{build.stderr}")
+    return root / "web" / "dist"
+
+
+@contextlib.contextmanager
+def static_server(folder: Path, log: Path) -> Iterator[str]:
+    """`python -m http.server` serving `folder` on 127.0.0.1 and a free port; yields the address,
+    and stops the server after."""
+    port = free_port()
+    with log.open("w") as log_file:
+        process = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind",
+                                    "127.0.0.1", "--directory", str(folder)],
+                                   stdout=log_file, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, process, log)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
 @dataclass
 class PageLog:
     """What a page reported: JavaScript errors, console errors, and requests that left this
@@ -140,6 +171,12 @@ def open_panel(page):
 def image_bytes(image) -> bytes:
     """The PNG file that an <img> element (a Playwright locator) shows."""
     return bytes(image.evaluate(IMAGE_BYTES))
+
+
+def canvas_bytes(canvas) -> bytes:
+    """The PNG file of what a <canvas> element (a Playwright locator) shows."""
+    data_url = canvas.evaluate("(canvas) => canvas.toDataURL('image/png')")
+    return base64.b64decode(data_url.split(",", 1)[1])
 
 
 def shown_picture(png: bytes, zoom: int) -> np.ndarray:
