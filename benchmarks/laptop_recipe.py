@@ -7,6 +7,8 @@ per-epoch grids and scores, saving, and the final scoring at N = 10,000.
 `--ablation` trains the laptop recipe once more per change, with that one change set back to the
 reference recipe's value (G's and D's widths count as one change), and times and scores it the
 same way; `--candidate FIELD=VALUE` does the same for an option the recipe does not use.
+`--max-isa AVX2` holds oneDNN to AVX2 in every run (a float32 run then computes as on a CPU
+without AVX-512), and says so in the run's machine.
 Each run writes `result.json` in its folder under `outputs/benchmarks/laptop_runs/`, with the
 laptop recipe it started from (so that runs of an earlier recipe can be told apart); all of them
 are gathered into `outputs/benchmarks/laptop_recipe.json` and printed as a table. Run the seeds
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -38,6 +41,8 @@ from measurements import (
 )
 
 LAPTOP = RECIPES["laptop"]
+# oneDNN's own switch for the widest instructions it may use (its CPU dispatcher control).
+MAX_ISA_VARIABLE = "ONEDNN_MAX_CPU_ISA"
 
 
 def candidate_change(text: str) -> dict:
@@ -55,6 +60,12 @@ def candidate_change(text: str) -> dict:
         except json.JSONDecodeError:
             changes[name] = value  # a bare string, e.g. adversarial_loss=hinge
     return changes
+
+
+def machine_name() -> str:
+    """The machine, and the instruction set oneDNN is held to, if it is (`--max-isa`)."""
+    held = os.environ.get(MAX_ISA_VARIABLE)
+    return f"{machine()}, oneDNN held to {held}" if held else machine()
 
 
 def cli(*arguments: str) -> list[str]:
@@ -80,7 +91,7 @@ def train_and_score(name: str, recipe_changes: dict, seed: int, folder: Path,
     metrics, diversity = evaluation["generated"], evaluation["generated_diversity"]
     history = json.loads((folder / "history.json").read_text())
     result = {"name": name, "base": recipe_base(LAPTOP), "changes": recipe_changes, "seed": seed,
-              "threads": threads, "machine": machine(),
+              "threads": threads, "machine": machine_name(),
               "wall_seconds": seconds,
               "training_seconds": sum(entry["seconds"] for entry in history),
               "accuracy": metrics["accuracy"], "accuracy_per_digit": metrics["accuracy_per_digit"],
@@ -137,6 +148,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=0,
                         help="CPU threads per run (default: all); with 1, two runs can share 2 "
                              "cores, and only their scores compare")
+    parser.add_argument("--max-isa", metavar="ISA",
+                        help="hold oneDNN to this instruction set in every run (e.g. AVX2, as on "
+                             "a CPU without AVX-512; use with mixed_precision=false), recorded "
+                             "with the machine")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--output", type=Path, help=argparse.SUPPRESS)
@@ -146,6 +161,8 @@ def main() -> None:
                     arguments.threads)
         return
 
+    if arguments.max_isa:
+        os.environ[MAX_ISA_VARIABLE] = arguments.max_isa  # inherited by each run's commands
     runs_folder = BENCHMARKS_OUTPUTS / "laptop_runs"  # beside the files it gathers into
     plan = [(f"laptop, seed {seed}", {}, seed, arguments.threads or None)
             for seed in arguments.seeds]

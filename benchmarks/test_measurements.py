@@ -157,3 +157,12 @@ def test_the_committed_ablation_undoes_every_change_of_the_current_recipe_on_two
                    "linear_decay": False})
     for undo in wanted:
         assert undone.count(undo) >= 2, undo
+
+
+def test_a_run_with_onednn_held_to_an_instruction_set_is_told_apart_by_its_machine(monkeypatch):
+    from laptop_recipe import MAX_ISA_VARIABLE, machine_name
+
+    monkeypatch.delenv(MAX_ISA_VARIABLE, raising=False)
+    plain = machine_name()
+    monkeypatch.setenv(MAX_ISA_VARIABLE, "AVX2")
+    assert machine_name() == f"{plain}, oneDNN held to AVX2" != plain
