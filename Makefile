@@ -10,6 +10,8 @@ BACKENDS_INSTALLED := $(VENV)/.backends-installed
 TEST_OUTPUTS := $(CURDIR)/outputs/test-run
 # Debian's Chromium, for the browser test of notebook 05 (Playwright's own download cannot work here).
 CHROMIUM := /usr/bin/chromium
+# Node.js's npm, which installs ONNX Runtime Web for the static site (`make web`).
+NPM := /usr/bin/npm
 
 .PHONY: setup backends check test lint lab tour studio web demo train train-fast benchmark clean
 
@@ -35,6 +37,12 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
 		|| (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
 
+$(NPM):
+	@if [ "$$(id -u)" != 0 ]; then echo "the static site needs Node.js with npm: sudo apt-get install nodejs npm"; exit 1; fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs \
+		|| (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs)
+	command -v npm > /dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm
+
 # Every test run is in fast mode, writing under $(TEST_OUTPUTS); the tiers are pytest markers
 # (pyproject.toml, CONTRIBUTING.md). The TensorFlow runs use two worker processes (pytest-xdist),
 # each taking whole files, so that one test's Python work overlaps another's computation: on 2
@@ -50,7 +58,7 @@ check: setup
 
 # The whole suite (CI runs this): the `backend` tests on JAX and on PyTorch, then everything on
 # TensorFlow with the notebooks in fast mode, ending with the slowest tests.
-test: setup backends $(CHROMIUM)
+test: setup backends $(CHROMIUM) $(NPM)
 	rm -rf $(TEST_OUTPUTS)
 	$(VENV)/bin/ruff check .
 	for backend in jax torch; do \
@@ -112,7 +120,7 @@ web: $(SITE)/generator.onnx web/node_modules/.package-lock.json
 	cp web/src/* $(SITE)/
 	cp $(addprefix $(ONNX_RUNTIME)/,$(ONNX_RUNTIME_FILES)) $(SITE)/ort/
 
-web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json | $(NPM)
 	cd web && npm ci --ignore-scripts --no-audit --no-fund
 
 $(SITE)/generator.onnx: cgan_lib/storage/shipped/laptop/generator.keras cgan_lib/studio/onnx_file.py | setup
