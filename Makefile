@@ -10,8 +10,9 @@ BACKENDS_INSTALLED := $(VENV)/.backends-installed
 TEST_OUTPUTS := $(CURDIR)/outputs/test-run
 # Debian's Chromium, for the browser test of notebook 05 (Playwright's own download cannot work here).
 CHROMIUM := /usr/bin/chromium
-# Node.js's npm, which installs ONNX Runtime Web for the static site (`make web`).
-NPM := /usr/bin/npm
+# Node.js's npm, which installs ONNX Runtime Web for the static site (`make web`): the one on the
+# PATH, else Debian's (installed by the rule below, as root).
+NPM ?= $(or $(shell command -v npm),/usr/bin/npm)
 
 .PHONY: setup backends check test lint lab tour studio web demo train train-fast benchmark clean
 

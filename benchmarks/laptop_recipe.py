@@ -183,6 +183,8 @@ def main() -> None:
     for candidate in arguments.candidate:
         plan.append((f"with {candidate}{seed_suffix}", candidate_change(candidate),
                      arguments.ablation_seed, arguments.threads or None))
+    if arguments.max_isa:  # another run folder and name than the same run without it
+        plan = [(f"{name}, oneDNN held to {arguments.max_isa}", *rest) for name, *rest in plan]
     print(f"laptop recipe: {LAPTOP.flat()}", flush=True)
     for name, changes, seed, threads in plan:
         slug = name.replace(", ", "_").replace(" ", "_")
