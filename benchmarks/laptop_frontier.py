@@ -70,9 +70,11 @@ def draw(runs: list[dict], real: dict, path: Path) -> None:
                                                      else "^")
             axis.scatter(run[key], run["recall"], marker=marker, s=90 if marker == "*" else 40,
                          color="tab:red" if marker == "*" else "tab:blue", zorder=3)
-            if (better * run[key], run["recall"]) in edge:  # the others are in the table
+            point = (better * run[key], run["recall"])
+            if point in edge:  # the others are in the table; labels alternate above and below
                 axis.annotate(run["name"], (run[key], run["recall"]), fontsize=7,
-                              xytext=(4, 3), textcoords="offset points")
+                              xytext=(4, 3 if edge.index(point) % 2 else -9),
+                              textcoords="offset points")
         axis.plot([better * x for x, _ in edge], [y for _, y in edge], color="grey", lw=1,
                   zorder=2, label="frontier")
         axis.scatter(real[key], real["recall"], marker="s", color="black", label="real images")
