@@ -126,8 +126,8 @@ class Objective:
     # MSGAN: weight of G's penalty for giving two z of the same digit similar images; 0 = off.
     mode_seeking_weight: float = 0.0
     # TAC-GAN (Gong et al. 2019): a twin digit classifier in D, trained on G's images, whose loss
-    # G maximizes (at classifier_weight). It cancels the AC-GAN term's pull towards the digits that
-    # the classifier reads most surely. Needs classifier_weight > 0.
+    # G maximizes (at classifier_weight); by the paper's argument it cancels the AC-GAN term's pull
+    # towards the digits that the classifier reads most surely. Needs classifier_weight > 0.
     twin_classifier: bool = False
 
     def __post_init__(self) -> None:
