@@ -33,6 +33,7 @@ from measurements import (
     BENCHMARKS_OUTPUTS,
     RUNS_FILE,
     ablation,
+    ablation_undos,
     recipe_base,
     recipe_changes,
     runs_table,
@@ -138,8 +139,7 @@ def main() -> None:
                         help="train the laptop recipe once per seed, as `make train-fast` does")
     parser.add_argument("--ablation", nargs="*", metavar="CHANGE",
                         help="undo one change per run, or several joined by '+' (default: "
-                             "each of "
-                             f"{sorted(recipe_changes(LAPTOP))})")
+                             f"each of {list(ablation_undos(LAPTOP))})")
     parser.add_argument("--candidate", nargs="*", default=[], metavar="FIELD=VALUE",
                         help="also train the laptop recipe with one field changed, per candidate "
                              "(a JSON value, e.g. beta_2=0.99; several joined by commas "
@@ -171,7 +171,7 @@ def main() -> None:
                    else f", seed {arguments.ablation_seed}")
     if arguments.ablation is not None:
         known = recipe_changes(LAPTOP)
-        for change in arguments.ablation or known:
+        for change in arguments.ablation or ablation_undos(LAPTOP):
             undone = {}
             for part in change.split("+"):  # changes that only make sense together
                 if part not in known:

@@ -65,19 +65,60 @@ def recipe_changes(recipe: Recipe) -> dict[str, dict]:
     return changes
 
 
+# Changes that the ablation undoes together: the larger learning rate with its decay (one
+# schedule), and the AC-GAN head with the twin classifier, which cannot go without it. The twin
+# classifier is also undone alone.
+UNDONE_WITH = {"learning_rate": ("learning_rate", "linear_decay"),
+               "linear_decay": ("learning_rate", "linear_decay"),
+               "classifier_weight": ("classifier_weight", "twin_classifier")}
+
+
+def ablation_undos(recipe: Recipe) -> dict[str, dict]:
+    """What `recipe`'s ablation undoes, one run (per seed) each: name → the fields undone.
+    Each change alone, except those of `UNDONE_WITH`, undone with the partners the recipe has
+    ("learning_rate+linear_decay")."""
+    changes = recipe_changes(recipe)
+    undos: dict[str, dict] = {}
+    for name in changes:
+        partners = [part for part in UNDONE_WITH.get(name, (name,)) if part in changes]
+        undos["+".join(partners)] = {field: value for part in partners
+                                     for field, value in changes[part].items()}
+    return undos
+
+
+def restated(run: dict, recipe: Recipe) -> dict | None:
+    """`run` as a run of `recipe`'s ablation, or None if it is not one. A run measured on another
+    recipe counts when what it trained is `recipe` itself or `recipe` with one of its ablation's
+    undos: a run of the recipe before a change was added is that change undone. Such a run is
+    renamed as the ablation names it, and keeps its old name as "measured_as"."""
+    if not base_differences(run, recipe):
+        return run
+    if not set(run["changes"]) <= set(recipe_base(Recipe())) | set(REMOVED_OPTIONS):
+        return None  # it changed an option that no longer exists
+    trained = {"base": {**run["base"], **run["changes"]}}
+    differences = base_differences(trained, recipe)
+    names = [name for name, undo in ablation_undos(recipe).items() if undo == differences]
+    if differences and not names:
+        return None
+    seed = "" if run["seed"] == recipe.seed else f", seed {run['seed']}"
+    name = f"without {names[0]}{seed}" if names else f"{recipe.name}, seed {run['seed']}"
+    return {**run, "name": name, "measured_as": run["name"], "base": recipe_base(recipe),
+            "changes": differences}
+
+
 def seed_runs(runs: list[dict]) -> list[dict]:
     """The runs of the recipe itself (no change undone), one per seed."""
     return [run for run in runs if not run["changes"]]
 
 
 def ablation(runs: list[dict], recipe: Recipe) -> dict:
-    """`recipe`'s ablation: its runs (its own and those with changes undone) on the machine and
-    thread count that undoes the most of its changes (then: that has the most runs), as
-    {"machine", "threads", "runs"}."""
-    current = runs_of(runs, recipe)
+    """`recipe`'s ablation: its runs (its own and those with changes undone, see `restated`) on
+    the machine and thread count that makes the most of its undos (then: that has the most runs),
+    as {"machine", "threads", "runs"}."""
+    current = [run for run in (restated(run, recipe) for run in runs) if run is not None]
     if not current:
         raise ValueError(f"no run of the {recipe.name} recipe among {len(runs)}: {HOW_TO_MEASURE}")
-    undos = [json.dumps(undo, sort_keys=True) for undo in recipe_changes(recipe).values()]
+    undos = [json.dumps(undo, sort_keys=True) for undo in ablation_undos(recipe).values()]
     groups = [(run.get("machine"), run["threads"]) for run in current]
 
     def coverage(group: tuple) -> tuple[int, int]:

@@ -13,9 +13,11 @@ from measurements import (
     REMOVED_OPTIONS,
     RUNS_FILE,
     ablation,
+    ablation_undos,
     read_runs,
     recipe_base,
     recipe_changes,
+    restated,
     runs_of,
     runs_table,
     seed_runs,
@@ -112,6 +114,39 @@ def test_the_ablation_prefers_the_group_that_undoes_more_changes_over_one_with_m
     assert (chosen["machine"], chosen["runs"]) == ("CPU A", RUNS)
 
 
+def test_the_ablation_undoes_a_schedule_and_a_head_with_what_needs_it():
+    with_twin = LAPTOP_RECIPE.changed(classifier_weight=3.0, twin_classifier=True)
+    undos = ablation_undos(with_twin)
+    assert undos["learning_rate+linear_decay"] == {
+        "learning_rate": REFERENCE_RECIPE.optimization.learning_rate, "linear_decay": False}
+    assert undos["classifier_weight+twin_classifier"] == {"classifier_weight": 0.0,
+                                                          "twin_classifier": False}
+    assert undos["twin_classifier"] == {"twin_classifier": False}
+    assert "classifier_weight" not in undos and "learning_rate" not in undos
+    without_twin = ablation_undos(with_twin.changed(twin_classifier=False))
+    assert without_twin["classifier_weight"] == {"classifier_weight": 0.0}
+
+
+def test_a_run_of_an_earlier_recipe_counts_as_the_change_it_lacks_and_others_do_not():
+    newer = LAPTOP_RECIPE.changed(twin_classifier=True)
+    older_seed = RUNS[0]  # the recipe without the twin classifier, seed 1
+    as_undo = restated(older_seed, newer)
+    assert as_undo["name"] == "without twin_classifier, seed 1"
+    assert as_undo["measured_as"] == "laptop, seed 1"
+    assert as_undo["changes"] == {"twin_classifier": False}
+    assert as_undo["base"] == recipe_base(newer)
+    candidate = run("with twin_classifier=true", 504, {"twin_classifier": True}, 500.0, 0.99,
+                    3.0, [0.99] * 10)
+    assert restated(candidate, newer)["name"] == "laptop, seed 504"
+    assert restated(candidate, newer)["changes"] == {}
+    # Two of the newer recipe's changes undone, but not a pair its ablation makes: not a row.
+    assert restated(RUNS[2], newer) is None
+    assert restated(RUNS[2], LAPTOP_RECIPE) is RUNS[2]
+    chosen = ablation(RUNS + [candidate], newer)
+    assert [entry["name"] for entry in chosen["runs"]] == [
+        "without twin_classifier, seed 1", "without twin_classifier, seed 2", "laptop, seed 504"]
+
+
 def test_gathering_runs_keeps_the_files_order_and_puts_new_runs_last(tmp_path):
     from laptop_recipe import collect
 
@@ -151,11 +186,7 @@ def test_the_committed_ablation_undoes_every_change_of_the_current_recipe_on_two
     runs = committed["runs"]
     assert len({run["seed"] for run in seed_runs(runs)}) >= 2
     undone = [run["changes"] for run in runs]
-    grouped = {"learning_rate", "linear_decay"}  # undone together: see notebook 06
-    wanted = [undo for name, undo in recipe_changes(LAPTOP_RECIPE).items() if name not in grouped]
-    wanted.append({"learning_rate": REFERENCE_RECIPE.optimization.learning_rate,
-                   "linear_decay": False})
-    for undo in wanted:
+    for undo in ablation_undos(LAPTOP_RECIPE).values():
         assert undone.count(undo) >= 2, undo
 
 

@@ -28,7 +28,7 @@ import numpy as np
 from cgan_lib.backends.precision import machine_description as machine
 from cgan_lib.recipes.named import LAPTOP_RECIPE, REFERENCE_RECIPE
 from cgan_lib.settings import outputs_dir
-from measurements import recipe_changes
+from measurements import ablation_undos
 
 VARIANTS = {  # name: (jit_compile, TF_ENABLE_ONEDNN_OPTS)
     "graph, oneDNN off": (False, "0"),
@@ -39,12 +39,9 @@ VARIANTS = {  # name: (jit_compile, TF_ENABLE_ONEDNN_OPTS)
 # TensorFlow's own default on some CPUs: a graph step without oneDNN's kernels.
 PLAIN_GRAPH_STEP = "graph, oneDNN off"
 # The laptop recipe's step with each of its changes undone, as in its ablation
-# (benchmarks/laptop_recipe.py --ablation): the learning rate and its decay count as one change.
+# (benchmarks/laptop_recipe.py --ablation).
 LAPTOP_VARIANTS = {"laptop recipe": {}} | {
-    f"without {name}": changes for name, changes in recipe_changes(LAPTOP_RECIPE).items()
-    if name not in ("learning_rate", "linear_decay")
-} | {"without learning_rate+linear_decay": {
-    "learning_rate": REFERENCE_RECIPE.optimization.learning_rate, "linear_decay": False}}
+    f"without {name}": undo for name, undo in ablation_undos(LAPTOP_RECIPE).items()}
 
 
 def images_per_second(jit_compile: bool, steps: int, repeats: int) -> list[float]:
