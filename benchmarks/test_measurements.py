@@ -128,21 +128,22 @@ def test_the_ablation_undoes_a_schedule_and_a_head_with_what_needs_it():
 
 
 def test_a_run_of_an_earlier_recipe_counts_as_the_change_it_lacks_and_others_do_not():
-    newer = LAPTOP_RECIPE.changed(twin_classifier=True)
-    older_seed = RUNS[0]  # the recipe without the twin classifier, seed 1
-    as_undo = restated(older_seed, newer)
+    older = LAPTOP_RECIPE.changed(twin_classifier=False)
+    newer = older.changed(twin_classifier=True)
+    seed_1, seed_2, undone = ({**entry, "base": recipe_base(older)} for entry in RUNS)
+    as_undo = restated(seed_1, newer)
     assert as_undo["name"] == "without twin_classifier, seed 1"
     assert as_undo["measured_as"] == "laptop, seed 1"
     assert as_undo["changes"] == {"twin_classifier": False}
     assert as_undo["base"] == recipe_base(newer)
-    candidate = run("with twin_classifier=true", 504, {"twin_classifier": True}, 500.0, 0.99,
-                    3.0, [0.99] * 10)
+    candidate = {**run("with twin_classifier=true", 504, {"twin_classifier": True}, 500.0, 0.99,
+                       3.0, [0.99] * 10), "base": recipe_base(older)}
     assert restated(candidate, newer)["name"] == "laptop, seed 504"
     assert restated(candidate, newer)["changes"] == {}
     # Two of the newer recipe's changes undone, but not a pair its ablation makes: not a row.
-    assert restated(RUNS[2], newer) is None
-    assert restated(RUNS[2], LAPTOP_RECIPE) is RUNS[2]
-    chosen = ablation(RUNS + [candidate], newer)
+    assert restated(undone, newer) is None
+    assert restated(undone, older) is undone
+    chosen = ablation([seed_1, seed_2, undone, candidate], newer)
     assert [entry["name"] for entry in chosen["runs"]] == [
         "without twin_classifier, seed 1", "without twin_classifier, seed 2", "laptop, seed 504"]
 

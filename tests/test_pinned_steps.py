@@ -9,11 +9,12 @@ recipe trains in here (`cgan_lib.backends.precision`: the laptop recipe trains i
 with bfloat16 instructions, in float32 on one without), and on the TensorFlow and Keras versions,
 so the values are recorded per recipe under such a key. With a pin of the same key, they must agree
 to 1e-6. Otherwise they are compared with the pins of the same precision on other machines: to 3e-2
-(relative) in float32 (the laptop recipe drifted by 0.45% within 20 steps when oneDNN was limited
+(relative) in float32 (the laptop recipe drifted by 1.3% within 20 steps when oneDNN was limited
 to AVX2 on an AVX-512 machine, `ONEDNN_MAX_CPU_ISA=AVX2`), or to 1e-1 in bfloat16, whose 8-bit
 mantissa makes CPUs that round it differently (or emulate it) drift apart by a few percent (4.4% at
-most between the machines of the file). `python tests/test_pinned_steps.py [--cpu-bfloat16 yes|no]`
-records this machine's values (only do that with code whose numbers are known to be right)."""
+most between two machines, on an earlier laptop recipe).
+`python tests/test_pinned_steps.py [--cpu-bfloat16 yes|no]` records this machine's values (only do
+that with code whose numbers are known to be right)."""
 
 from __future__ import annotations
 

@@ -117,7 +117,7 @@ def test_changed_routes_each_field_to_its_part_and_refuses_unknown_ones():
     assert (recipe.seed, recipe.run.epochs) == (3, 2)
     assert recipe.objective == Objective(adversarial_loss="hinge",
                                          classifier_weight=LAPTOP_RECIPE.objective.classifier_weight,
-                                         mode_seeking_weight=0.05)
+                                         mode_seeking_weight=0.05, twin_classifier=True)
     assert recipe.speed == Speed(mixed_precision=True)
     assert recipe.architecture == LAPTOP_RECIPE.architecture
     with pytest.raises(ValueError, match="a recipe has no field 'ema_decay'"):
