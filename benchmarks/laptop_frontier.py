@@ -20,7 +20,15 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from measurements import BENCHMARKS_OUTPUTS, read_runs, runs_table, worst_digit  # noqa: E402
+from cgan_lib.recipes.named import LAPTOP_RECIPE  # noqa: E402
+from measurements import (  # noqa: E402
+    BENCHMARKS_OUTPUTS,
+    base_differences,
+    read_runs,
+    restated,
+    runs_table,
+    worst_digit,
+)
 
 REAL_SCORES = (Path(__file__).resolve().parent.parent / "outputs" / "models" / "laptop"
                / "evaluation" / "metrics.json")
@@ -29,9 +37,24 @@ GOAL_ACCURACY, GOAL_DIGIT_ACCURACY, GOAL_RECALL, GOAL_PRECISION = 0.99, 0.97, 0.
 GOAL_DISTANCE_RATIO = 1.5  # × real training images' FD
 
 
+def as_current(run: dict) -> dict:
+    """`run` named against the current laptop recipe: a run of it, or of it with one of its
+    ablation's changes undone, as the ablation names it; any other run by the fields in which what
+    it trained differs from the current recipe ("with mode_seeking_weight=0.5")."""
+    current = restated(run, LAPTOP_RECIPE)
+    if current is not None:
+        return current
+    trained = base_differences({"base": {**run["base"], **run["changes"]}}, LAPTOP_RECIPE)
+    fields = ",".join(f"{name}={value if isinstance(value, str) else json.dumps(value)}"
+                      for name, value in trained.items())
+    seed = "" if run["seed"] == LAPTOP_RECIPE.seed else f", seed {run['seed']}"
+    return {**run, "name": f"with {fields}{seed}", "measured_as": run["name"]}
+
+
 def measured_runs(runs: list[dict]) -> list[dict]:
-    """The runs with recall, on the machine and thread count that has the most of them."""
-    diverse = [run for run in runs if "recall" in run]
+    """The runs with recall, on the machine and thread count that has the most of them, named
+    against the current laptop recipe (`as_current`)."""
+    diverse = [as_current(run) for run in runs if "recall" in run]
     if not diverse:
         raise ValueError("no run has measured recall: run `python benchmarks/laptop_recipe.py "
                          "--seeds 504` first")
@@ -84,7 +107,7 @@ def draw(runs: list[dict], real: dict, path: Path) -> None:
         axis.set_xlabel(label)
     axes[0].set_ylabel("recall (higher is better)")
     axes[0].legend(loc="lower left", fontsize=8)
-    figure.suptitle("Laptop recipe: ★ the recipe, ● a change undone, ▲ a candidate "
+    figure.suptitle("Laptop recipe: ★ the recipe, ● a change undone, ▲ another recipe "
                     "(N = 10,000 each)")
     figure.tight_layout()
     figure.savefig(path, dpi=120)
