@@ -10,9 +10,13 @@ with bfloat16 instructions, in float32 on one without), and on the TensorFlow an
 so the values are recorded per recipe under such a key. With a pin of the same key, they must agree
 to 1e-6. Otherwise they are compared with the pins of the same precision on other machines: to 3e-2
 (relative) in float32 (the laptop recipe drifted by 1.3% within 20 steps when oneDNN was limited
-to AVX2 on an AVX-512 machine, `ONEDNN_MAX_CPU_ISA=AVX2`), or to 1e-1 in bfloat16, whose 8-bit
-mantissa makes CPUs that round it differently (or emulate it) drift apart by a few percent (4.4% at
-most between two machines, on an earlier laptop recipe).
+to AVX2 on an AVX-512 machine, `ONEDNN_MAX_CPU_ISA=AVX2`), or in bfloat16, whose 8-bit mantissa
+makes CPUs that round it differently (or emulate it) drift apart, to 1e-1 (relative) plus 0.5
+(absolute). Between a 2-core AMD EPYC with AVX-512 BF16 and an Intel Xeon with AMX, the losses of
+the laptop recipe without its twin classifier drifted apart by up to 4.7% (0.26 at most); on the
+Xeon with oneDNN held to AVX-512 BF16 (`ONEDNN_MAX_CPU_ISA=AVX512_CORE_BF16`), by 4.5% (0.29) for
+that recipe and by 0.19 for the laptop recipe, 12.8% of its G loss: a difference of the AC-GAN
+and twin classifiers' terms, small beside either, hence the absolute part.
 `python tests/test_pinned_steps.py [--cpu-bfloat16 yes|no]` records this machine's values (only do
 that with code whose numbers are known to be right)."""
 
@@ -36,7 +40,9 @@ pytestmark = [pytest.mark.slow,
 PINS_FILE = Path(__file__).parent / "data" / "pinned_steps.json"
 STEPS = 20
 SAME_MACHINE_TOLERANCE = 1e-6
-OTHER_MACHINE_RELATIVE_TOLERANCE = {"float32": 3e-2, "mixed_bfloat16": 1e-1}
+# Relative, and in bfloat16 also absolute (np.testing.assert_allclose's rtol and atol).
+OTHER_MACHINE_TOLERANCE = {"float32": {"rtol": 3e-2},
+                           "mixed_bfloat16": {"rtol": 1e-1, "atol": 0.5}}
 # The recipes whose runs the notebooks and the shipped generators show.
 PINNED_RECIPES = ("laptop", "reference")
 
@@ -87,7 +93,7 @@ def test_first_steps_match_the_pinned_values(recipe_name):
         expected, tolerance = [pins[pin_key(recipe)]], {"rtol": 0, "atol": SAME_MACHINE_TOLERANCE}
     else:  # another kind of machine: every pin of the same precision, to a looser tolerance
         expected = [values for other, values in pins.items() if f", {policy}, " in other]
-        tolerance = {"rtol": OTHER_MACHINE_RELATIVE_TOLERANCE[policy]}
+        tolerance = OTHER_MACHINE_TOLERANCE[policy]
     assert expected, f"no pin of {recipe_name} in {policy}: record one (see the docstring)"
     measured = first_steps(recipe)
     for values in expected:
