@@ -23,10 +23,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 from cgan_lib.recipes.named import LAPTOP_RECIPE  # noqa: E402
 from measurements import (  # noqa: E402
     BENCHMARKS_OUTPUTS,
-    base_differences,
     read_runs,
     restated,
     runs_table,
+    seed_suffix,
+    trained_differences,
     worst_digit,
 )
 
@@ -44,11 +45,10 @@ def as_current(run: dict) -> dict:
     current = restated(run, LAPTOP_RECIPE)
     if current is not None:
         return current
-    trained = base_differences({"base": {**run["base"], **run["changes"]}}, LAPTOP_RECIPE)
     fields = ",".join(f"{name}={value if isinstance(value, str) else json.dumps(value)}"
-                      for name, value in trained.items())
-    seed = "" if run["seed"] == LAPTOP_RECIPE.seed else f", seed {run['seed']}"
-    return {**run, "name": f"with {fields}{seed}", "measured_as": run["name"]}
+                      for name, value in trained_differences(run, LAPTOP_RECIPE).items())
+    return {**run, "name": f"with {fields}{seed_suffix(run['seed'], LAPTOP_RECIPE)}",
+            "measured_as": run["name"]}
 
 
 def measured_runs(runs: list[dict]) -> list[dict]:

@@ -38,6 +38,7 @@ from measurements import (
     recipe_changes,
     runs_table,
     seed_runs,
+    seed_suffix,
     seeds_summary,
 )
 
@@ -167,8 +168,7 @@ def main() -> None:
     plan = [(f"laptop, seed {seed}", {}, seed, arguments.threads or None)
             for seed in arguments.seeds]
     # Runs of another seed than the recipe's are told apart by name.
-    seed_suffix = ("" if arguments.ablation_seed == LAPTOP.seed
-                   else f", seed {arguments.ablation_seed}")
+    suffix = seed_suffix(arguments.ablation_seed, LAPTOP)
     if arguments.ablation is not None:
         known = recipe_changes(LAPTOP)
         for change in arguments.ablation or ablation_undos(LAPTOP):
@@ -178,10 +178,10 @@ def main() -> None:
                     raise ValueError(f"unknown change {part!r}; choose from {sorted(known)}, "
                                      "or join several with '+'")
                 undone.update(known[part])
-            plan.append((f"without {change}{seed_suffix}", undone, arguments.ablation_seed,
+            plan.append((f"without {change}{suffix}", undone, arguments.ablation_seed,
                          arguments.threads or None))
     for candidate in arguments.candidate:
-        plan.append((f"with {candidate}{seed_suffix}", candidate_change(candidate),
+        plan.append((f"with {candidate}{suffix}", candidate_change(candidate),
                      arguments.ablation_seed, arguments.threads or None))
     if arguments.max_isa:  # another run folder and name than the same run without it
         plan = [(f"{name}, oneDNN held to {arguments.max_isa}", *rest) for name, *rest in plan]

@@ -86,6 +86,19 @@ def ablation_undos(recipe: Recipe) -> dict[str, dict]:
     return undos
 
 
+def trained_differences(run: dict, recipe: Recipe) -> dict | None:
+    """The fields in which what `run` trained (its base with its changes) differs from `recipe`:
+    name → the run's value; None if the run changed an option that no longer exists."""
+    if not set(run["changes"]) <= set(recipe_base(Recipe())) | set(REMOVED_OPTIONS):
+        return None
+    return base_differences({"base": {**run["base"], **run["changes"]}}, recipe)
+
+
+def seed_suffix(seed: int, recipe: Recipe) -> str:
+    """How a run's name tells its seed, if it is not the recipe's: ", seed 1"."""
+    return "" if seed == recipe.seed else f", seed {seed}"
+
+
 def restated(run: dict, recipe: Recipe) -> dict | None:
     """`run` as a run of `recipe`'s ablation, or None if it is not one. A run measured on another
     recipe counts when what it trained is `recipe` itself or `recipe` with one of its ablation's
@@ -93,15 +106,12 @@ def restated(run: dict, recipe: Recipe) -> dict | None:
     renamed as the ablation names it, and keeps its old name as "measured_as"."""
     if not base_differences(run, recipe):
         return run
-    if not set(run["changes"]) <= set(recipe_base(Recipe())) | set(REMOVED_OPTIONS):
-        return None  # it changed an option that no longer exists
-    trained = {"base": {**run["base"], **run["changes"]}}
-    differences = base_differences(trained, recipe)
+    differences = trained_differences(run, recipe)
     names = [name for name, undo in ablation_undos(recipe).items() if undo == differences]
-    if differences and not names:
+    if differences is None or (differences and not names):
         return None
-    seed = "" if run["seed"] == recipe.seed else f", seed {run['seed']}"
-    name = f"without {names[0]}{seed}" if names else f"{recipe.name}, seed {run['seed']}"
+    name = (f"without {names[0]}{seed_suffix(run['seed'], recipe)}" if names
+            else f"{recipe.name}, seed {run['seed']}")
     return {**run, "name": name, "measured_as": run["name"], "base": recipe_base(recipe),
             "changes": differences}
 
