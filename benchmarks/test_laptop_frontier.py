@@ -5,9 +5,13 @@ from __future__ import annotations
 import pytest
 from laptop_frontier import frontier, goals_met, measured_runs
 
+from cgan_lib.recipes.named import LAPTOP_RECIPE
+from measurements import recipe_base
+
 
 def scored(name, accuracy, distance, precision, recall, machine="CPU A", worst=0.99):
-    return {"name": name, "changes": {}, "seed": 504, "threads": None, "machine": machine,
+    return {"name": name, "base": recipe_base(LAPTOP_RECIPE), "changes": {}, "seed": 504,
+            "threads": None, "machine": machine,
             "accuracy": accuracy, "accuracy_per_digit": [worst] + [accuracy] * 9,
             "frechet_distance": distance, "precision": precision, "recall": recall}
 
